@@ -1,0 +1,96 @@
+"""Report breakdowns (G-R2, G-R3): per group label, and per wave as a trend.
+
+A breakdown partitions a total that the report also shows, so hiding only the
+small groups is not enough: total minus the shown groups would reveal them. When
+any group is suppressed, the smallest shown groups are withheld too until the
+hidden respondents together reach the minimum size. Trend rows are separate waves
+of different respondents and need no such protection; a wave after a suppressed
+one is judged without its predecessor, whose mean must stay hidden.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+from scoring.passmark import PassResult, assess
+from scoring.stats import Histogram, Summary, count, summarize
+from scoring.suppression import DEFAULT_MIN_GROUP, Group, check_min_group, guard, withhold
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WaveResult:
+    """One wave's figures and its pass result against the previous shown wave."""
+
+    summary: Summary
+    passing: PassResult
+
+
+def breakdown(
+    histograms: Mapping[str, Histogram], *, min_group: int = DEFAULT_MIN_GROUP
+) -> list[Group[Summary]]:
+    """Summary per group label (attribute value, NPS group, answer), sorted by label."""
+    return breakdown_by(histograms, summarize, min_group=min_group)
+
+
+def breakdown_by(
+    histograms: Mapping[str, Histogram],
+    figures: Callable[[Histogram], T],
+    *,
+    min_group: int = DEFAULT_MIN_GROUP,
+) -> list[Group[T]]:
+    """Like breakdown, with any figures (e.g. net_promoter_score) computed per group."""
+    check_min_group(min_group)
+    rows = [
+        guard(label, count(h), partial(figures, h), min_group)
+        for label, h in sorted(histograms.items())
+    ]
+    return _protect_complement(rows, min_group)
+
+
+def _protect_complement(rows: list[Group[T]], min_group: int) -> list[Group[T]]:
+    hidden = sum(row.n for row in rows if row.suppressed)
+    if hidden == 0:
+        return rows
+    withheld: set[str] = set()
+    for row in sorted((r for r in rows if not r.suppressed), key=lambda r: (r.n, r.label)):
+        if hidden >= min_group:
+            break
+        withheld.add(row.label)
+        hidden += row.n
+    return [withhold(row) if row.label in withheld else row for row in rows]
+
+
+def trend(
+    waves: Sequence[tuple[str, Histogram]],
+    *,
+    figures: Callable[[Histogram], Summary] = summarize,
+    low: float = 0.0,
+    high: float = 10.0,
+    min_group: int = DEFAULT_MIN_GROUP,
+) -> list[Group[WaveResult]]:
+    """Waves in the given order, each judged by the pass-mark rule against the one before.
+
+    Use figures=wave_cvs for CVS sum histograms, and low=1 for 1-10 dimension grades.
+    """
+    rows: list[Group[WaveResult]] = []
+    previous: float | None = None
+    for label, h in waves:
+        compute = partial(_wave_result, h, previous, figures, low, high)
+        row = guard(label, count(h), compute, min_group)
+        previous = None if row.figures is None else row.figures.summary.mean
+        rows.append(row)
+    return rows
+
+
+def _wave_result(
+    h: Histogram,
+    previous: float | None,
+    figures: Callable[[Histogram], Summary],
+    low: float,
+    high: float,
+) -> WaveResult:
+    summary = figures(h)
+    return WaveResult(summary, assess(summary.mean, previous, low=low, high=high))
