@@ -1,0 +1,77 @@
+"""Reading a CSV file the way spreadsheets write it: UTF-8 (with or without BOM), comma,
+semicolon or tab separated, with the physical line number of every row kept for messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+class CsvRejected(ValueError):
+    """A file that is refused as a whole; `problems` lists every bad line and why."""
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(f"line {line}: {reason}" for line, reason in problems))
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One data row: its line number and its cells by normalised column name."""
+
+    line: int
+    cells: dict[str, str]
+    problem: str | None = None
+
+
+def normalise_header(name: str) -> str:
+    """'Account Manager ' -> 'account_manager'."""
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def read_csv(data: bytes) -> tuple[list[str], Iterator[CsvRow]]:
+    """The normalised header and the rows; raises `CsvRejected` for an unreadable file."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CsvRejected([(line, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]) from None
+    if not text.strip():
+        raise CsvRejected([(1, "the file is empty; the first line must name the columns")])
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [normalise_header(h) for h in next(reader)]
+    except csv.Error as exc:
+        raise CsvRejected([(1, f"the header cannot be read: {exc}")]) from None
+    problems = [(1, f"column {i + 1} has no name") for i, h in enumerate(header) if not h] + [
+        (1, f"column {h!r} appears twice")
+        for h in sorted({h for h in header if header.count(h) > 1})
+    ]
+    if problems:
+        raise CsvRejected(problems)
+    return header, _rows(reader, header)
+
+
+def _rows(reader: Iterator[list[str]], header: list[str]) -> Iterator[CsvRow]:
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CsvRejected([(line + 1, f"the row cannot be read: {exc}")]) from None
+        start = line + 1
+        line = getattr(reader, "line_num", start)
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problem = f"has {len(cells)} cells, but the header names {len(header)} columns"
+            yield CsvRow(start, {}, problem)
+            continue
+        yield CsvRow(start, {h: c.strip() for h, c in zip(header, cells, strict=True)})

@@ -1,0 +1,256 @@
+"""The one path every respondent action takes: dedupe, load, step, save, send.
+
+A platform update arrives as an `Inbound` (a neutral `flows.Event` plus who and where).
+The service drops an update id it has seen, loads the respondent's session, calls the
+pure `step()`, stores the result in one transaction with a revision check (storing the
+response when the survey completes), and only then sends the replies through the channel
+the update came from. A lost race on the revision re-runs the step on fresh state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot import i18n
+from bot.channels.base import Channel
+from bot.config import Config
+from bot.storage import StaleSession, Storage, Transaction
+from bot.storage.records import Identity, NewResponse, StoredAnswer, StoredSession
+from bot.timeutil import utc_now
+from flows import (
+    Answer,
+    Event,
+    EventKind,
+    Kind,
+    Reply,
+    ReplyKind,
+    Session,
+    Status,
+    Survey,
+    completed_answers,
+    start,
+    step,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A respondent's action as a channel hands it over."""
+
+    channel: str
+    user: str
+    address: str
+    event: Event
+    update_id: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A questionnaire that was just stored (passed to completion steps, e.g. flagging)."""
+
+    response_id: str
+    survey: Survey
+    anonymous: bool
+    contact_id: str | None
+    answers: Mapping[str, Answer]
+    completed_at: datetime
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What became of an action: the replies sent and, once complete, the stored response."""
+
+    replies: tuple[Reply, ...]
+    status: Status | None = None
+    duplicate: bool = False
+    completion: Completion | None = None
+    language: str = "en"
+
+
+CompletionStep = Callable[[Transaction, Completion], Awaitable[None]]
+
+
+@dataclass
+class Service:
+    """Runs conversations for every channel against one storage."""
+
+    storage: Storage
+    surveys: Mapping[str, Survey]
+    config: Config
+    clock: Callable[[], datetime] = utc_now
+    channels: dict[str, Channel] = field(default_factory=dict)
+    completion_steps: list[CompletionStep] = field(default_factory=list)
+
+    def attach(self, channel: Channel) -> None:
+        """Route replies for `channel.name` through this channel."""
+        self.channels[channel.name] = channel
+
+    async def begin(
+        self,
+        channel: str,
+        user: str,
+        address: str,
+        survey_id: str,
+        *,
+        language: str | None = None,
+        wave_id: str | None = None,
+        invitation_id: str | None = None,
+    ) -> Handled:
+        """Open a survey for a platform user, replacing any unfinished one, and ask question 1."""
+        survey = self.surveys[survey_id]
+        now = self.clock()
+        async with self.storage.transaction() as tx:
+            identity = await tx.ensure_identity(channel, user, now)
+            lang = await self._language(tx, identity, language)
+            outcome = start(survey, language=lang, now=now, translator=i18n.translator(lang))
+            await tx.delete_session(identity.id)
+            await tx.insert_session(
+                StoredSession(
+                    identity.id, survey.id, address, outcome.session, wave_id, invitation_id
+                )
+            )
+        await self._send(channel, address, outcome.replies, lang)
+        return Handled(outcome.replies, outcome.session.status, language=lang)
+
+    async def open_session(self, channel: str, user: str) -> StoredSession | None:
+        """The unfinished conversation of a platform user, if any."""
+        async with self.storage.transaction(write=False) as tx:
+            identity = await tx.identity(channel, user)
+            return await tx.load_session(identity.id) if identity else None
+
+    async def handle(self, inbound: Inbound) -> Handled:
+        """Process one action exactly once and send what follows."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                handled = await self._attempt(inbound)
+            except StaleSession:
+                log.info("conversation changed concurrently; retrying (attempt %d)", attempt)
+                continue
+            if not handled.duplicate:
+                await self._send(
+                    inbound.channel, inbound.address, handled.replies, handled.language
+                )
+                if handled.completion:
+                    log.info(
+                        "response %s stored for survey %s",
+                        handled.completion.response_id,
+                        handled.completion.survey.id,
+                    )
+            return handled
+        raise StaleSession(f"gave up after {MAX_ATTEMPTS} concurrent changes")
+
+    async def _attempt(self, inbound: Inbound) -> Handled:
+        now = self.clock()
+        async with self.storage.transaction() as tx:
+            if inbound.update_id is not None and not await tx.mark_update(
+                inbound.channel, inbound.update_id, now
+            ):
+                return Handled((), duplicate=True)
+            identity = await tx.ensure_identity(inbound.channel, inbound.user, now)
+            stored = await tx.load_session(identity.id)
+            if stored is None:
+                lang = await self._language(tx, identity, inbound.language)
+                text = i18n.translator(lang).gettext(
+                    "You have no survey open right now. Thank you for getting in touch!"
+                )
+                return Handled((Reply(ReplyKind.NOTICE, text),), language=lang)
+            event = inbound.event
+            if event.kind is EventKind.LANGUAGE and event.text not in i18n.LANGUAGES:
+                tr = i18n.translator(stored.session.language)
+                text = tr.gettext("Please choose one of these languages: {languages}.").format(
+                    languages=", ".join(i18n.LANGUAGES)
+                )
+                return Handled(
+                    (Reply(ReplyKind.INVALID, text),),
+                    stored.session.status,
+                    language=stored.session.language,
+                )
+            survey = self.surveys[stored.survey_id]
+            before = stored.session
+            lang = event.text if event.kind is EventKind.LANGUAGE else before.language
+            outcome = step(
+                survey,
+                before,
+                event,
+                now=now,
+                translator=i18n.translator(lang),
+                expire_after=self.config.session_expiry,
+            )
+            after = outcome.session
+            completion = None
+            if after.status is Status.ACTIVE:
+                if outcome.changed:
+                    await tx.update_session(identity.id, after, before.revision)
+            else:
+                await tx.delete_session(identity.id, before.revision)
+                if after.status is Status.COMPLETED:
+                    completion = await self._complete(tx, identity, stored, survey, after, now)
+        return Handled(outcome.replies, after.status, completion=completion, language=lang)
+
+    async def _complete(
+        self,
+        tx: Transaction,
+        identity: Identity,
+        stored: StoredSession,
+        survey: Survey,
+        session: Session,
+        now: datetime,
+    ) -> Completion:
+        anonymous = bool(session.anonymous)
+        answers = completed_answers(survey, session)
+        contact = await tx.contact_by_id(identity.contact_id) if identity.contact_id else None
+        response_id = await tx.store_response(
+            NewResponse(
+                survey_id=survey.id,
+                survey_version=survey.version,
+                wave_id=stored.wave_id,
+                anonymous=anonymous,
+                contact_id=None if anonymous else identity.contact_id,
+                identity_id=None if anonymous else identity.id,
+                language=session.language,
+                attributes=dict(contact.attributes) if contact else {},
+                completed_at=now,
+                answers=tuple(_stored_answer(survey, qid, a) for qid, a in answers.items()),
+            )
+        )
+        completion = Completion(
+            response_id, survey, anonymous, None if anonymous else identity.contact_id, answers, now
+        )
+        for completion_step in self.completion_steps:
+            await completion_step(tx, completion)
+        return completion
+
+    async def _language(self, tx: Transaction, identity: Identity, hint: str | None) -> str:
+        contact_lang = None
+        if identity.contact_id:
+            contact = await tx.contact_by_id(identity.contact_id)
+            contact_lang = contact.language if contact else None
+        return i18n.pick_language(
+            hint, identity.language, contact_lang, default=self.config.default_language
+        )
+
+    async def _send(
+        self, channel: str, address: str, replies: tuple[Reply, ...], language: str
+    ) -> None:
+        target = self.channels.get(channel)
+        if target is None:
+            log.debug("no %s channel attached; %d replies not sent", channel, len(replies))
+            return
+        await target.send(address, replies, language)
+
+
+def _stored_answer(survey: Survey, question_id: str, answer: Answer) -> StoredAnswer:
+    kind = survey.question(question_id).kind
+    if isinstance(answer, int):
+        return StoredAnswer(question_id, score=answer)
+    if kind is Kind.CHOICE:
+        return StoredAnswer(question_id, choice=answer)
+    return StoredAnswer(question_id, text=answer)

@@ -1,0 +1,77 @@
+"""Versioned SQL migrations, applied in order at start; a newer database is refused."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from bot.storage.driver import Driver
+from bot.timeutil import to_text, utc_now
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer Klantstem than this one."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered SQL file."""
+
+    version: int
+    name: str
+    sql: str
+
+    def statements(self) -> list[str]:
+        """The file's statements, without comments (the files contain no ';' in literals)."""
+        lines = [ln for ln in self.sql.splitlines() if not ln.strip().startswith("--")]
+        return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def available() -> list[Migration]:
+    """The migrations shipped with this version, oldest first."""
+    folder = resources.files("bot.storage") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    return sorted(found, key=lambda m: m.version)
+
+
+async def current_version(driver: Driver) -> int:
+    """The schema version the database is at (0 for a new database)."""
+    async with driver.transaction(write=True) as tx:
+        await tx.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        row = await tx.fetchone("SELECT MAX(version) FROM schema_migrations")
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+async def migrate(driver: Driver) -> list[str]:
+    """Apply every pending migration, each in its own transaction; returns their names."""
+    migrations = available()
+    latest = migrations[-1].version if migrations else 0
+    version = await current_version(driver)
+    if version > latest:
+        raise SchemaTooNew(
+            f"the database at {driver.url} has schema version {version}, but this Klantstem "
+            f"knows versions up to {latest}: upgrade Klantstem before starting it on this database"
+        )
+    applied = []
+    for migration in migrations:
+        if migration.version <= version:
+            continue
+        async with driver.transaction(write=True) as tx:
+            for statement in migration.statements():
+                await tx.execute(driver.adapt_schema(statement))
+            await tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, to_text(utc_now())),
+            )
+        applied.append(migration.name)
+    return applied

@@ -1,0 +1,1 @@
+"""Message catalogs (gettext .po/.mo per language), shipped as package data."""
