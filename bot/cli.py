@@ -227,7 +227,7 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
 async def _import(config: Config, path: Path, parse: Any, apply: Any, what: str) -> int:
     _ = i18n.translator(config.default_language).gettext
     try:
-        data = path.read_bytes()
+        data = await asyncio.to_thread(path.read_bytes)
     except OSError as exc:
         print(
             _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror),

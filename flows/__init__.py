@@ -14,6 +14,7 @@ from flows.text import N_, Text, Translator
 
 __all__ = [
     "BUILTIN_IDS",
+    "CVS_METRICS",
     "CONSENT_QUESTION",
     "CONSENT_STEP",
     "DEFAULT_EXPIRY",
