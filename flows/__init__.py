@@ -14,9 +14,9 @@ from flows.text import N_, Text, Translator
 
 __all__ = [
     "BUILTIN_IDS",
-    "CVS_METRICS",
     "CONSENT_QUESTION",
     "CONSENT_STEP",
+    "CVS_METRICS",
     "DEFAULT_EXPIRY",
     "N_",
     "Answer",
