@@ -37,8 +37,12 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-class Transaction:
-    """Every statement the bot runs, inside one transaction."""
+class CoreQueries:
+    """Updates, identities, sessions, responses, contacts, staff and the audit log.
+
+    Each area of the bot keeps its statements in a mixin of its own module
+    (`bot/storage/*_sql.py`) over the same `conn`; `Transaction` combines them.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -439,6 +443,10 @@ class Transaction:
             "INSERT INTO audit_log (id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
             (new_id(), to_text(now), actor, action, _json(detail)),
         )
+
+
+class Transaction(CoreQueries):
+    """Every statement the bot runs, inside one transaction."""
 
 
 class Storage:
