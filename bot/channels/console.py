@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from bot import i18n
+from bot.channels.base import Notice
 from flows import Event, EventKind, Reply, ReplyKind
 
 COMMANDS = {"/back": EventKind.BACK, "/skip": EventKind.SKIP, "/stop": EventKind.STOP}
@@ -32,6 +33,14 @@ class ConsoleChannel:
         for reply in replies:
             self.out.write(render(reply, tr.gettext))
         self.out.flush()
+
+    async def notify(self, address: str, notice: Notice) -> str:
+        """Print a notice; actions are listed by their labels (the console cannot press them)."""
+        self.out.write(f"\n{notice.text}\n")
+        for action in notice.actions:
+            self.out.write(f"  [{action.label}]\n")
+        self.out.flush()
+        return ""
 
     async def read_event(self) -> Event | None:
         """The next line as an event; None at end of input."""
