@@ -14,13 +14,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.commands import people, survey
+from bot.commands import people, run, survey
 from bot.commands.common import EXIT_INCOMPLETE, EXIT_USAGE, Command, Registrar
 from bot.config import Config, ConfigError
 from bot.storage import SchemaTooNew
 from flows import SurveyError
 
-REGISTRARS: tuple[Registrar, ...] = (survey.register, people.register)
+REGISTRARS: tuple[Registrar, ...] = (survey.register, people.register, run.register)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

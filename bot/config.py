@@ -83,13 +83,15 @@ def _secret(raw: str) -> Secret:
 
 @dataclass(frozen=True)
 class Setting:
-    """One environment variable: its field, parser, default and meaning."""
+    """One environment variable: its field, parser, default and meaning; `enables` marks
+    a variable that switches a chat channel on."""
 
     env: str
     field: str
     parse: Callable[[str], Any]
     default: str | None
     help: str
+    enables: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -141,6 +143,7 @@ SETTINGS: tuple[Setting, ...] = (
         _secret,
         None,
         "Token from BotFather; enables the Telegram channel.",
+        enables=True,
     ),
 )
 

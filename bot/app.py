@@ -1,0 +1,113 @@
+"""The composition root: one place that builds storage, surveys, the service, admin commands
+and every configured component (channels, scheduler, web server) for `klantstem run`.
+
+Components share one event loop: each has `start()` and `stop()`, is started in order and
+stopped in reverse. A component that needs others (a channel needs the service, the
+scheduler needs the channels) gets the `App` when it is built.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.admin import AdminCommands
+from bot.channels.base import ActionHandler, ActionPress, Channel
+from bot.config import Config
+from bot.service import Service
+from bot.storage import Storage, open_storage
+from bot.surveys import load_surveys
+from flows import Survey
+
+log = logging.getLogger(__name__)
+
+
+class Component(Protocol):
+    """Something `klantstem run` starts and stops: a channel, the scheduler, the web server."""
+
+    name: str
+
+    async def start(self) -> None:
+        """Begin work; return once running (work continues in background tasks)."""
+        ...
+
+    async def stop(self) -> None:
+        """Finish in-flight work and release resources."""
+        ...
+
+
+ComponentFactory = Callable[["App"], Component | None]
+"""Builds a component from the app, or None when config does not enable it."""
+
+
+@dataclass
+class App:
+    """Everything one Klantstem process runs, wired together."""
+
+    config: Config
+    storage: Storage
+    surveys: dict[str, Survey]
+    service: Service
+    admin: AdminCommands
+    components: list[Component] = field(default_factory=list)
+    action_handlers: dict[str, ActionHandler] = field(default_factory=dict)
+
+    @property
+    def channels(self) -> dict[str, Channel]:
+        """The channels attached to the service, by name."""
+        return self.service.channels
+
+    def on_action(self, prefix: str, handler: ActionHandler) -> None:
+        """Route action presses whose value starts with `prefix:` to `handler`."""
+        self.action_handlers[prefix] = handler
+
+    async def handle_action(self, press: ActionPress) -> str:
+        """Dispatch an action press by the prefix of its value."""
+        prefix = press.value.split(":", 1)[0]
+        handler = self.action_handlers.get(prefix)
+        if handler is None:
+            log.warning(
+                "action %r from %s:%s has no handler", press.value, press.channel, press.user
+            )
+            return "?"
+        return await handler(press)
+
+    async def start(self) -> None:
+        """Start every component in order."""
+        for component in self.components:
+            log.info("starting %s", component.name)
+            await component.start()
+
+    async def stop(self) -> None:
+        """Stop every component in reverse order, then close the database."""
+        for component in reversed(self.components):
+            try:
+                await component.stop()
+            except Exception:
+                log.exception("stopping %s failed", component.name)
+        await self.storage.close()
+
+
+FACTORIES: list[ComponentFactory] = []
+"""Component factories in start order; each area appends its own (channels before the
+scheduler, the web server last)."""
+
+
+async def build_app(
+    config: Config,
+    *,
+    factories: list[ComponentFactory] | None = None,
+    storage: Storage | None = None,
+) -> App:
+    """Open the database, load surveys and build every enabled component."""
+    surveys = load_surveys(config.survey_files, config.default_language)
+    storage = storage or await open_storage(config.database_url)
+    service = Service(storage, surveys, config)
+    app = App(config, storage, surveys, service, AdminCommands(storage))
+    for factory in FACTORIES if factories is None else factories:
+        component = factory(app)
+        if component is not None:
+            app.components.append(component)
+    return app
