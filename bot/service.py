@@ -103,8 +103,12 @@ class Service:
         language: str | None = None,
         wave_id: str | None = None,
         invitation_id: str | None = None,
+        broadcast: bool = False,
     ) -> Handled:
-        """Open a survey for a platform user, replacing any unfinished one, and ask question 1."""
+        """Open a survey for a platform user, replacing any unfinished one, and ask question 1.
+
+        `broadcast` marks an invitation sent as part of a wave or a scheduled trigger.
+        """
         survey = self.surveys[survey_id]
         now = self.clock()
         async with self.storage.transaction() as tx:
@@ -117,7 +121,7 @@ class Service:
                     identity.id, survey.id, address, outcome.session, wave_id, invitation_id
                 )
             )
-        await self._send(channel, address, outcome.replies, lang)
+        await self._send(channel, address, outcome.replies, lang, broadcast=broadcast)
         return Handled(outcome.replies, outcome.session.status, language=lang)
 
     async def open_session(self, channel: str, user: str) -> StoredSession | None:
@@ -238,13 +242,19 @@ class Service:
         )
 
     async def _send(
-        self, channel: str, address: str, replies: tuple[Reply, ...], language: str
+        self,
+        channel: str,
+        address: str,
+        replies: tuple[Reply, ...],
+        language: str,
+        *,
+        broadcast: bool = False,
     ) -> None:
         target = self.channels.get(channel)
         if target is None:
             log.debug("no %s channel attached; %d replies not sent", channel, len(replies))
             return
-        await target.send(address, replies, language)
+        await target.send(address, replies, language, broadcast=broadcast)
 
 
 def _stored_answer(survey: Survey, question_id: str, answer: Answer) -> StoredAnswer:

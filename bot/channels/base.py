@@ -63,11 +63,15 @@ class Channel(Protocol):
 
     name: str
 
-    async def send(self, address: str, replies: Sequence[Reply], language: str) -> None:
+    async def send(
+        self, address: str, replies: Sequence[Reply], language: str, *, broadcast: bool = False
+    ) -> None:
         """Deliver replies to a respondent's chat; `address` is the platform's chat id.
 
         The replies are already in `language`; a channel uses it for its own words
-        (such as how to skip a question on that platform). Raises `Unreachable` or
+        (such as how to skip a question on that platform). `broadcast` marks an
+        invitation or reminder: it may wait for the platform's rate limits, while an
+        interactive reply must never queue behind a broadcast. Raises `Unreachable` or
         `DeliveryFailed`.
         """
         ...

@@ -27,7 +27,9 @@ class ConsoleChannel:
         self.out = out or sys.stdout
         self.inp = inp or sys.stdin
 
-    async def send(self, address: str, replies: Sequence[Reply], language: str) -> None:
+    async def send(
+        self, address: str, replies: Sequence[Reply], language: str, *, broadcast: bool = False
+    ) -> None:
         """Print the replies."""
         tr = i18n.translator(language)
         for reply in replies:
