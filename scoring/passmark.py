@@ -1,8 +1,10 @@
 """The pass-mark rule for the CVS and each KTO dimension grade (G-P1, G-P2).
 
 A figure passes at 7.0 or more, or when it rose by at least 10 percentage points
-over the previous wave of the same survey. "10 percentage points" is read as 10 %
-of the scale span: 1.0 on the 0-10 CVS scale, 0.9 on the 1-10 grade scale.
+over the previous wave of the same survey. A score is read as a percentage of the
+scale's top (a grade 7 is 70 %), so 10 percentage points are 1.0 on both the 0-10
+CVS scale and the 1-10 grade scale, as the guideline's "1.0 on the 0-10 scale" and
+its "same rule for each dimension grade" say.
 The rule judges the unrounded figure; a report rounding 6.96 to "7.0" should
 show the pass flag rather than let readers infer it.
 """
@@ -30,9 +32,9 @@ class PassResult:
     change: float | None
 
 
-def required_improvement(low: float = 0.0, high: float = 10.0) -> float:
-    """The rise that counts as +10 pp on a scale from low to high."""
-    return IMPROVEMENT_SHARE * (high - low)
+def required_improvement(high: float = 10.0) -> float:
+    """The rise that counts as +10 pp on a scale whose top is `high`."""
+    return IMPROVEMENT_SHARE * high
 
 
 def assess(
@@ -51,7 +53,7 @@ def assess(
             raise ValueError(f"figure {figure} lies outside the scale {low}..{high}")
     change = None if value is None or previous is None else value - previous
     by_level = value is not None and at_least(value, mark)
-    by_improvement = change is not None and at_least(change, required_improvement(low, high))
+    by_improvement = change is not None and at_least(change, required_improvement(high))
     return PassResult(
         value=value,
         previous=previous,

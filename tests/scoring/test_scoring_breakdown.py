@@ -67,9 +67,10 @@ def test_cvs_trend_from_sum_histograms() -> None:
 
 
 def test_dimension_grade_trend_on_the_1_to_10_scale() -> None:
-    # 5 x 4, 6 x 1 -> 26 / 5 = 5.2; then 6 x 9, 7 x 1 -> 61 / 10 = 6.1: +0.9 = 10 % of span 9
-    waves = [("2023", {5: 4, 6: 1}), ("2024", {6: 9, 7: 1})]
-    grade_1_10 = trend(waves, low=1)[1].figures
-    assert grade_1_10 is not None and grade_1_10.passing.by_improvement
-    grade_0_10 = trend(waves)[1].figures
-    assert grade_0_10 is not None and not grade_0_10.passing.by_improvement
+    # 5 x 4, 6 x 1 -> 26 / 5 = 5.2; then 6 x 8, 7 x 2 -> 62 / 10 = 6.2: +1.0 = 10 pp of 10
+    waves = [("2023", {5: 4, 6: 1}), ("2024", {6: 8, 7: 2})]
+    improved = trend(waves, low=1)[1].figures
+    assert improved is not None and improved.passing.by_improvement
+    # 6 x 9, 7 x 1 -> 6.1: +0.9 falls short
+    short = trend([("2023", {5: 4, 6: 1}), ("2024", {6: 9, 7: 1})], low=1)[1].figures
+    assert short is not None and not short.passing.by_improvement

@@ -43,11 +43,11 @@ def test_a_decline_above_the_mark_still_passes() -> None:
     assert result.change == -1.0
 
 
-def test_grades_from_1_to_10_need_a_rise_of_nine_tenths() -> None:
-    # span 10 - 1 = 9; 10 % of it is 0.9. 6.1 - 5.2 is 0.8999999999999995 in floating point.
-    assert required_improvement(1, 10) == pytest.approx(0.9)
-    assert assess(6.1, 5.2, low=1, high=10).by_improvement
-    assert not assess(6.1, 5.2).by_improvement  # on 0-10 the same rise is short of 1.0
+def test_grades_from_1_to_10_need_a_rise_of_one_point() -> None:
+    # 10 pp of a grade whose top is 10 is 1.0; 6.2 - 5.2 is 1.0000000000000009 in floating point.
+    assert required_improvement(10) == pytest.approx(1.0)
+    assert assess(6.2, 5.2, low=1, high=10).by_improvement
+    assert not assess(6.1, 5.2, low=1, high=10).by_improvement  # 0.9 is short of 1.0
 
 
 def test_no_figure_never_passes() -> None:
