@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.storage.driver import DatabaseUnavailable, Driver, IntegrityError
 from bot.storage.migrate import SchemaTooNew, migrate
 from bot.storage.sql import StaleSession, Storage, Transaction, new_id
 from bot.storage.sqlite import SqliteDriver
@@ -12,10 +13,13 @@ DEFAULT_URL = "sqlite:///klantstem.db"
 
 __all__ = [
     "DEFAULT_URL",
+    "DatabaseUnavailable",
+    "IntegrityError",
     "SchemaTooNew",
     "StaleSession",
     "Storage",
     "Transaction",
+    "UnsupportedDatabase",
     "new_id",
     "open_storage",
     "sqlite_path",
@@ -35,14 +39,30 @@ def sqlite_path(url: str) -> Path | None:
     return None
 
 
-async def open_storage(url: str, *, apply_migrations: bool = True) -> Storage:
-    """Open the database at `url` and bring its schema up to date."""
+async def open_driver(url: str) -> Driver:
+    """Connect to the database at `url` (sqlite:///PATH or postgresql://...) as it is."""
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            from bot.storage.postgres import PostgresDriver
+        except ModuleNotFoundError as exc:
+            if exc.name != "asyncpg":
+                raise
+            raise UnsupportedDatabase(
+                "PostgreSQL needs the asyncpg driver: pip install 'klantstem[postgres]'"
+            ) from None
+        return await PostgresDriver.open(url)
     path = sqlite_path(url)
     if path is None:
         raise UnsupportedDatabase(
             f"cannot open database URL {url.split('://')[0]}://...: use sqlite:///PATH"
+            " or postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
         )
-    driver = await SqliteDriver.open(f"sqlite:///{path}", path)
+    return await SqliteDriver.open(f"sqlite:///{path}", path)
+
+
+async def open_storage(url: str, *, apply_migrations: bool = True) -> Storage:
+    """Open the database at `url` and bring its schema up to date."""
+    driver = await open_driver(url)
     if apply_migrations:
         try:
             await migrate(driver)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from bot.storage.driver import Driver
+from bot.storage.driver import Connection, Driver
 from bot.timeutil import to_text, utc_now
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -44,11 +44,19 @@ def available() -> list[Migration]:
 async def current_version(driver: Driver) -> int:
     """The schema version the database is at (0 for a new database)."""
     async with driver.transaction(write=True) as tx:
-        await tx.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        row = await tx.fetchone("SELECT MAX(version) FROM schema_migrations")
+        return await _locked_version(driver, tx)
+
+
+async def _locked_version(driver: Driver, tx: Connection) -> int:
+    """Take the schema lock (instances starting together migrate one at a time) and read
+    the version under it."""
+    if driver.schema_lock:
+        await tx.execute(driver.schema_lock)
+    await tx.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    row = await tx.fetchone("SELECT MAX(version) FROM schema_migrations")
     return int(row[0]) if row and row[0] is not None else 0
 
 
@@ -67,6 +75,8 @@ async def migrate(driver: Driver) -> list[str]:
         if migration.version <= version:
             continue
         async with driver.transaction(write=True) as tx:
+            if await _locked_version(driver, tx) >= migration.version:
+                continue  # another process applied it meanwhile
             for statement in migration.statements():
                 await tx.execute(driver.adapt_schema(statement))
             await tx.execute(

@@ -18,6 +18,7 @@ from bot.storage.records import (
     StoredSession,
     SurveyCount,
 )
+from bot.storage.slack_sql import SlackQueries
 from bot.timeutil import day_text, to_text
 from flows import Session
 
@@ -50,18 +51,16 @@ class CoreQueries:
     # -- updates and identities -------------------------------------------------------
 
     async def mark_update(self, channel: str, update_id: str, now: datetime) -> bool:
-        """Record a platform update id; False when it was processed before."""
-        seen = await self.conn.fetchone(
-            "SELECT 1 FROM processed_updates WHERE channel = ? AND update_id = ?",
-            (channel, update_id),
-        )
-        if seen:
-            return False
-        await self.conn.execute(
-            "INSERT INTO processed_updates (channel, update_id, seen_at) VALUES (?, ?, ?)",
+        """Record a platform update id; False when it was processed before.
+
+        One statement, so two instances receiving the same redelivery cannot both win.
+        """
+        inserted = await self.conn.execute(
+            "INSERT INTO processed_updates (channel, update_id, seen_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (channel, update_id) DO NOTHING",
             (channel, update_id, to_text(now)),
         )
-        return True
+        return inserted == 1
 
     async def identity(self, channel: str, external_id: str) -> Identity | None:
         """The identity of a platform user, if known."""
@@ -77,12 +76,15 @@ class CoreQueries:
         found = await self.identity(channel, external_id)
         if found:
             return found
-        identity = Identity(new_id(), channel, external_id, None, None, None, None)
+        # Another instance may create the same identity concurrently: keep whichever wins.
         await self.conn.execute(
-            "INSERT INTO identities (id, channel, external_id, created_at) VALUES (?, ?, ?, ?)",
-            (identity.id, channel, external_id, to_text(now)),
+            "INSERT INTO identities (id, channel, external_id, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (channel, external_id) DO NOTHING",
+            (new_id(), channel, external_id, to_text(now)),
         )
-        return identity
+        created = await self.identity(channel, external_id)
+        assert created is not None
+        return created
 
     async def link_identity(
         self,
@@ -445,7 +447,7 @@ class CoreQueries:
         )
 
 
-class Transaction(CoreQueries):
+class Transaction(CoreQueries, SlackQueries):
     """Every statement the bot runs, inside one transaction."""
 
 

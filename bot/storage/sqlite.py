@@ -10,29 +10,41 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.storage.driver import Row
+from bot.storage.driver import IntegrityError, Row, fill_placeholders
 
 BUSY_TIMEOUT_MS = 10_000
 
 
+@contextmanager
+def _neutral_errors() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise IntegrityError(str(exc)) from exc
+
+
 class _SqliteConnection:
+    claim_clause = ""
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        async with self._conn.execute(sql, params) as cur:
-            return cur.rowcount
+        with _neutral_errors():
+            async with self._conn.execute(sql, params) as cur:
+                return cur.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        async with self._conn.executemany(sql, rows):
-            pass
+        with _neutral_errors():
+            async with self._conn.executemany(sql, rows):
+                pass
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         async with self._conn.execute(sql, params) as cur:
@@ -42,11 +54,19 @@ class _SqliteConnection:
         async with self._conn.execute(sql, params) as cur:
             return await cur.fetchone()
 
+    async def stream(
+        self, sql: str, params: Sequence[Any] = (), *, batch: int = 1000
+    ) -> AsyncIterator[list[Row]]:
+        async with self._conn.execute(sql, params) as cur:
+            while rows := await cur.fetchmany(batch):
+                yield list(rows)
+
 
 class SqliteDriver:
     """A SQLite database file."""
 
     dialect = "sqlite"
+    schema_lock = ""
 
     def __init__(self, url: str, path: Path, conn: aiosqlite.Connection) -> None:
         self.url = url
@@ -72,22 +92,33 @@ class SqliteDriver:
 
     @asynccontextmanager
     async def transaction(self, *, write: bool) -> AsyncIterator[_SqliteConnection]:
-        """BEGIN IMMEDIATE for writes (take the write lock up front), deferred for reads."""
+        """BEGIN IMMEDIATE for writes (take the write lock up front), deferred for reads.
+
+        Reads run with `query_only`, so a write in a read transaction fails here as it
+        does on PostgreSQL (READ ONLY) instead of only in production.
+        """
         async with self._lock:
-            async with self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN"):
-                pass
+            if not write:
+                await self._run("PRAGMA query_only = 1")
             try:
-                yield _SqliteConnection(self._conn)
-            except BaseException:
-                async with self._conn.execute("ROLLBACK"):
-                    pass
-                raise
-            async with self._conn.execute("COMMIT"):
-                pass
+                await self._run("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield _SqliteConnection(self._conn)
+                except BaseException:
+                    await self._run("ROLLBACK")
+                    raise
+                await self._run("COMMIT")
+            finally:
+                if not write:
+                    await self._run("PRAGMA query_only = 0")
+
+    async def _run(self, statement: str) -> None:
+        async with self._conn.execute(statement):
+            pass
 
     def adapt_schema(self, sql: str) -> str:
-        """SQLite-only table options."""
-        return sql.replace("{without_rowid}", " WITHOUT ROWID")
+        """Fill the dialect placeholders (SQLite-only table options)."""
+        return fill_placeholders(sql, self.dialect)
 
     async def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
