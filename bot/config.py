@@ -8,12 +8,13 @@ message that names the variable. Secrets are wrapped so they never show in a rep
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import schedule_config as sc
 from bot.i18n import LANGUAGES
 from bot.storage import DEFAULT_URL
 
@@ -138,6 +139,170 @@ SETTINGS: tuple[Setting, ...] = (
         "Reports show no figures for groups smaller than this (3 or more).",
     ),
     Setting(
+        "KLANTSTEM_STAFF_CHAT",
+        "staff_chat",
+        sc.chat_address,
+        "",
+        "Where flag alerts, digests and action plans go: `telegram:CHAT_ID` or `slack:CHANNEL_ID`.",
+    ),
+    Setting(
+        "KLANTSTEM_SWEEP_SECONDS",
+        "sweep_interval",
+        sc.seconds,
+        "30",
+        "How often the scheduler picks up due invitations, reminders and flag deadlines.",
+    ),
+    Setting(
+        "KLANTSTEM_OUTBOX_LEASE_SECONDS",
+        "outbox_lease",
+        sc.seconds,
+        "300",
+        "A message claimed by a process that died is retried after this many seconds.",
+    ),
+    Setting(
+        "KLANTSTEM_WAVE_SCHEDULE",
+        "wave_schedule",
+        sc.wave_schedule,
+        "",
+        "Waves that start by themselves: `SURVEY [key=value ...] @ CRON`, `;`-separated, "
+        "e.g. `cvs @ 0 9 1 1,4,7,10 *` (cron in KLANTSTEM_TIMEZONE).",
+    ),
+    Setting(
+        "KLANTSTEM_SCHEDULED_WAVE_DAYS",
+        "scheduled_wave_days",
+        sc.positive_days,
+        "14",
+        "A scheduled wave closes this many days after it starts.",
+    ),
+    Setting(
+        "KLANTSTEM_REMINDER_DAYS",
+        "reminder_after",
+        sc.days,
+        "3",
+        "One reminder this many days after an unanswered invitation (0: none); "
+        "never after the wave closed.",
+    ),
+    Setting(
+        "KLANTSTEM_QUIET_HOURS",
+        "quiet_hours",
+        sc.quiet_hours,
+        "21:00-08:00",
+        "No invitations or reminders in this window of the contact's local time (or `off`).",
+    ),
+    Setting(
+        "KLANTSTEM_INTERACTION_DELAY_HOURS",
+        "interaction_delay",
+        sc.hours,
+        "1",
+        "An interaction's survey goes out this many hours after the interaction.",
+    ),
+    Setting(
+        "KLANTSTEM_INTERACTION_SURVEY",
+        "interaction_survey",
+        sc.survey_id,
+        "csat",
+        "The survey sent after an interaction when none is named.",
+    ),
+    Setting(
+        "KLANTSTEM_CONTACT_FREQUENCY_DAYS",
+        "contact_frequency",
+        sc.days,
+        "30",
+        "No interaction survey for a contact who was asked anything in this many days.",
+    ),
+    Setting(
+        "KLANTSTEM_CONTACT_FREQUENCY_OVERRIDES",
+        "contact_frequency_overrides",
+        sc.survey_days,
+        "",
+        "Per-survey contact-frequency days, e.g. `csat=7,ces=14`.",
+    ),
+    Setting(
+        "KLANTSTEM_FLAG_QUESTIONS",
+        "flag_questions",
+        sc.words,
+        "recommendation",
+        "Comma-separated question ids whose 0-10 answer flags a named promoter or detractor.",
+    ),
+    Setting(
+        "KLANTSTEM_PROMOTER_MIN",
+        "promoter_min",
+        sc.score,
+        "9",
+        "A flag question answered at least this high flags a promoter.",
+    ),
+    Setting(
+        "KLANTSTEM_DETRACTOR_MAX",
+        "detractor_max",
+        sc.score,
+        "6",
+        "A flag question answered at most this high flags a detractor.",
+    ),
+    Setting(
+        "KLANTSTEM_FLAG_AUTO_FORWARD",
+        "flag_auto_forward",
+        sc.yes_no,
+        "yes",
+        "Forward a flag to the contact person's chat at once when they have one.",
+    ),
+    Setting(
+        "KLANTSTEM_FLAG_DIGEST",
+        "flag_digest",
+        sc.time_of_day,
+        "",
+        "A daily digest of new flags at this local time (e.g. `08:00`) instead of one alert "
+        "per flag; empty: alert at once.",
+    ),
+    Setting(
+        "KLANTSTEM_FORWARD_REMINDER_DAYS",
+        "forward_reminder",
+        sc.positive_days,
+        "5",
+        "Remind the staff chat of a flag not yet forwarded after this many days.",
+    ),
+    Setting(
+        "KLANTSTEM_FORWARD_ESCALATION_DAYS",
+        "forward_escalation",
+        sc.positive_days,
+        "7",
+        "Escalate to the admins a flag not forwarded after this many days (G-F2).",
+    ),
+    Setting(
+        "KLANTSTEM_FOLLOWUP_REMINDER_DAYS",
+        "followup_reminder",
+        sc.positive_days,
+        "21",
+        "Remind the owner of a flag not followed up after this many days.",
+    ),
+    Setting(
+        "KLANTSTEM_FOLLOWUP_ESCALATION_DAYS",
+        "followup_escalation",
+        sc.positive_days,
+        "30",
+        "Escalate to the admins a flag not followed up after this many days (G-F3).",
+    ),
+    Setting(
+        "KLANTSTEM_MIRROR_GAP",
+        "mirror_gap",
+        sc.gap,
+        "1.0",
+        "A KTO dimension whose mirror prediction differs this much becomes an action item.",
+    ),
+    Setting(
+        "KLANTSTEM_ACTION_DUE_DAYS",
+        "action_due",
+        sc.positive_days,
+        "30",
+        "An action item is due this many days after it was made.",
+    ),
+    Setting(
+        "KLANTSTEM_ACTION_OWNER",
+        "action_owner",
+        _text,
+        "",
+        "Staff `ref` who owns new action items (default: the first admin).",
+    ),
+    Setting(
         "TELEGRAM_BOT_TOKEN",
         "telegram_token",
         _secret,
@@ -159,6 +324,29 @@ class Config:
     session_expiry: timedelta = timedelta(days=14)
     min_group_size: int = 5
     telegram_token: Secret | None = None
+    staff_chat: sc.ChatAddress | None = None
+    sweep_interval: timedelta = timedelta(seconds=30)
+    outbox_lease: timedelta = timedelta(seconds=300)
+    wave_schedule: tuple[sc.ScheduledWave, ...] = ()
+    scheduled_wave_days: timedelta = timedelta(days=14)
+    reminder_after: timedelta = timedelta(days=3)
+    quiet_hours: sc.QuietHours | None = sc.QuietHours(time(21), time(8))
+    interaction_delay: timedelta = timedelta(hours=1)
+    interaction_survey: str = "csat"
+    contact_frequency: timedelta = timedelta(days=30)
+    contact_frequency_overrides: dict[str, timedelta] = field(default_factory=dict)
+    flag_questions: tuple[str, ...] = ("recommendation",)
+    promoter_min: int = 9
+    detractor_max: int = 6
+    flag_auto_forward: bool = True
+    flag_digest: time | None = None
+    forward_reminder: timedelta = timedelta(days=5)
+    forward_escalation: timedelta = timedelta(days=7)
+    followup_reminder: timedelta = timedelta(days=21)
+    followup_escalation: timedelta = timedelta(days=30)
+    mirror_gap: float = 1.0
+    action_due: timedelta = timedelta(days=30)
+    action_owner: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:

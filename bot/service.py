@@ -62,6 +62,8 @@ class Completion:
     contact_id: str | None
     answers: Mapping[str, Answer]
     completed_at: datetime
+    wave_id: str | None = None
+    invitation_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,14 @@ class Service:
             )
         )
         completion = Completion(
-            response_id, survey, anonymous, None if anonymous else identity.contact_id, answers, now
+            response_id,
+            survey,
+            anonymous,
+            None if anonymous else identity.contact_id,
+            answers,
+            now,
+            wave_id=stored.wave_id,
+            invitation_id=stored.invitation_id,
         )
         for completion_step in self.completion_steps:
             await completion_step(tx, completion)

@@ -10,8 +10,9 @@ e.g. Telegram's 64-byte callback data, and refuses values it did not make).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from flows import Reply
 
@@ -78,4 +79,23 @@ class Channel(Protocol):
 
     async def notify(self, address: str, notice: Notice) -> str:
         """Post a notice to a chat or channel; returns a reference to the posted message."""
+        ...
+
+
+OUTBOX_KEY: ContextVar[str | None] = ContextVar("klantstem_outbox_key", default=None)
+"""The idempotency key of the scheduled message being sent (an invitation, a reminder, a
+staff alert), set around `send`/`notify` by the outbox; None for interactive replies. A
+channel whose platform can deduplicate or look up messages by a client key passes it on."""
+
+
+@runtime_checkable
+class KeyedDelivery(Protocol):
+    """Optional: a channel that can tell whether a message with a given key went out.
+
+    After a crash the outbox asks this before resending a message it had claimed, so a
+    restart repeats nothing on platforms that support it (see `bot.outbox`).
+    """
+
+    async def delivered(self, key: str) -> str | None:
+        """The platform's message reference if a message with this key was delivered."""
         ...
