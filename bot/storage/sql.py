@@ -274,15 +274,18 @@ class CoreQueries:
 
     # -- contacts and staff -----------------------------------------------------------
 
-    async def contacts(self) -> list[Contact]:
-        """Every contact, by ref, with their platform ids and contact person's ref."""
+    async def contacts(self, *, where: str = "", params: tuple[Any, ...] = ()) -> list[Contact]:
+        """Contacts by ref (all, or those matching a `where` condition on `c`), with their
+        platform ids and contact person's ref."""
         rows = await self.conn.fetchall(
             "SELECT c.id, c.ref, c.name, c.email, c.language, c.timezone, s.ref, c.attributes,"
             " (SELECT external_id FROM identities WHERE contact_id = c.id"
             "  AND channel = 'telegram' LIMIT 1),"
             " (SELECT external_id FROM identities WHERE contact_id = c.id"
             "  AND channel = 'slack' LIMIT 1)"
-            " FROM contacts c LEFT JOIN staff s ON s.id = c.contact_person_id ORDER BY c.ref"
+            " FROM contacts c LEFT JOIN staff s ON s.id = c.contact_person_id"
+            f" {'WHERE ' + where if where else ''} ORDER BY c.ref",
+            params,
         )
         return [
             Contact(
@@ -301,24 +304,9 @@ class CoreQueries:
         ]
 
     async def contact_by_id(self, contact_id: str) -> Contact | None:
-        """One contact (without platform ids)."""
-        row = await self.conn.fetchone(
-            "SELECT c.id, c.ref, c.name, c.email, c.language, c.timezone, s.ref, c.attributes"
-            " FROM contacts c LEFT JOIN staff s ON s.id = c.contact_person_id WHERE c.id = ?",
-            (contact_id,),
-        )
-        if row is None:
-            return None
-        return Contact(
-            id=row[0],
-            ref=row[1],
-            name=row[2],
-            email=row[3],
-            language=row[4],
-            timezone=row[5],
-            contact_person=row[6],
-            attributes=json.loads(row[7]),
-        )
+        """One contact, if it exists."""
+        found = await self.contacts(where="c.id = ?", params=(contact_id,))
+        return found[0] if found else None
 
     async def staff(self) -> list[StaffMember]:
         """Every staff member, by ref, with their platform ids."""
