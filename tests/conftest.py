@@ -11,6 +11,8 @@ import pytest
 from bot.config import Config
 from bot.storage import Storage, open_storage
 
+pytest_plugins = ("tests.backends",)  # backend_url, postgres_url: see tests/backends.py
+
 
 class Clock:
     """A clock that only moves when a test moves it."""
