@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from bot.storage.driver import Connection, Driver, Row
+from bot.storage.identity_sql import IdentityQueries
 from bot.storage.records import (
     Contact,
     Identity,
@@ -19,6 +20,7 @@ from bot.storage.records import (
     SurveyCount,
 )
 from bot.storage.slack_sql import SlackQueries
+from bot.storage.telegram_sql import LinkQueries
 from bot.timeutil import day_text, to_text
 from flows import Session
 
@@ -435,7 +437,7 @@ class CoreQueries:
         )
 
 
-class Transaction(CoreQueries, SlackQueries):
+class Transaction(CoreQueries, SlackQueries, IdentityQueries, LinkQueries):
     """Every statement the bot runs, inside one transaction."""
 
 
