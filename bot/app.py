@@ -15,6 +15,7 @@ from typing import Protocol
 
 from bot.admin import AdminCommands
 from bot.channels.base import ActionHandler, ActionPress, Channel
+from bot.channels.slack_component import slack_component
 from bot.config import Config
 from bot.service import Service
 from bot.storage import Storage, open_storage
@@ -90,7 +91,7 @@ class App:
         await self.storage.close()
 
 
-FACTORIES: list[ComponentFactory] = []
+FACTORIES: list[ComponentFactory] = [slack_component]
 """Component factories in start order; each area appends its own (channels before the
 scheduler, the web server last)."""
 

@@ -7,6 +7,7 @@ message that names the variable. Secrets are wrapped so they never show in a rep
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
@@ -74,6 +75,14 @@ def _min_group(raw: str) -> int:
 
 def _paths(raw: str) -> tuple[Path, ...]:
     return tuple(Path(p.strip()) for p in raw.split(",") if p.strip())
+
+
+def _slack_user_ids(raw: str) -> frozenset[str]:
+    ids = frozenset(p.strip() for p in raw.split(",") if p.strip())
+    bad = sorted(i for i in ids if not re.fullmatch(r"[UW][A-Z0-9]{2,20}", i))
+    if bad:
+        raise ValueError(f"{', '.join(bad)}: Slack user ids look like U024BE7LH")
+    return ids
 
 
 def _secret(raw: str) -> Secret:
@@ -310,6 +319,42 @@ SETTINGS: tuple[Setting, ...] = (
         "Token from BotFather; enables the Telegram channel.",
         enables=True,
     ),
+    Setting(
+        "SLACK_BOT_TOKEN",
+        "slack_bot_token",
+        _secret,
+        None,
+        "Bot token (`xoxb-...`) of the Slack app; with SLACK_SIGNING_SECRET, enables Slack.",
+        enables=True,
+    ),
+    Setting(
+        "SLACK_SIGNING_SECRET",
+        "slack_signing_secret",
+        _secret,
+        None,
+        "Signing secret of the Slack app (Basic Information); requests without it are refused.",
+    ),
+    Setting(
+        "SLACK_APP_TOKEN",
+        "slack_app_token",
+        _secret,
+        None,
+        "App-level token (`xapp-...`, scope connections:write): Socket Mode instead of HTTP.",
+    ),
+    Setting(
+        "SLACK_API_URL",
+        "slack_api_url",
+        _text,
+        "https://slack.com/api/",
+        "Base URL of Slack's Web API (GovSlack: `https://slack-gov.com/api/`).",
+    ),
+    Setting(
+        "SLACK_ADMIN_IDS",
+        "slack_admin_ids",
+        _slack_user_ids,
+        "",
+        "Comma-separated Slack user ids (e.g. `U024BE7LH`) allowed to run `/klantstem`.",
+    ),
 )
 
 
@@ -324,6 +369,11 @@ class Config:
     session_expiry: timedelta = timedelta(days=14)
     min_group_size: int = 5
     telegram_token: Secret | None = None
+    slack_bot_token: Secret | None = None
+    slack_signing_secret: Secret | None = None
+    slack_app_token: Secret | None = None
+    slack_admin_ids: frozenset[str] = frozenset()
+    slack_api_url: str = "https://slack.com/api/"
     staff_chat: sc.ChatAddress | None = None
     sweep_interval: timedelta = timedelta(seconds=30)
     outbox_lease: timedelta = timedelta(seconds=300)

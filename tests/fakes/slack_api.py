@@ -1,0 +1,190 @@
+"""A local stand-in for Slack's Web API that records every call and answers like Slack.
+
+Serves on 127.0.0.1 (aiohttp); point `AsyncWebClient(base_url=fake.url)` at it. It
+answers the methods the bot uses the way Slack does (`chat.postMessage` returns a `ts`
+and the DM's channel id, `users.info` a locale, ...), `unknown_method` for anything
+else, `invalid_auth` for a wrong token, and a 429 with `Retry-After` when told to.
+Response URLs (slash commands, button presses) can point at `hook_url`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "xoxb-test-token"
+BOT_USER = "UKLANTBOT"
+TEAM = "T0KLANTST"
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str
+    params: dict[str, Any]
+    status: int = 200
+    answer: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FakeSlackApi:
+    """The recorder; `users` maps user id -> (email, locale)."""
+
+    users: dict[str, tuple[str, str]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    hooks: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+    _throttle: dict[str, list[int]] = field(default_factory=dict)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def throttle(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next `times` calls of `method` with 429 and `Retry-After`."""
+        self._throttle[method] = [retry_after] * times
+
+    def to(self, method: str) -> list[dict[str, Any]]:
+        """The parameters of every successful call of `method`, in order."""
+        return [c.params for c in self.calls if c.method == method and c.answer.get("ok")]
+
+    def answers(self, method: str) -> list[dict[str, Any]]:
+        """What the fake answered to every successful call of `method`, in order."""
+        return [c.answer for c in self.calls if c.method == method and c.answer.get("ok")]
+
+    def posts(self, channel: str) -> list[dict[str, Any]]:
+        """Messages posted to a channel (by its id or its user's id), with their `ts`."""
+        return [
+            {**c.params, "channel": c.answer["channel"], "ts": c.answer["ts"]}
+            for c in self.calls
+            if c.method == "chat.postMessage"
+            and c.answer.get("ok")
+            and c.answer["channel"] == channel
+        ]
+
+    @property
+    def hook_url(self) -> str:
+        """A response_url that records what the bot responds."""
+        return f"{self.url.removesuffix('/api/')}/hooks/response"
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await _params(request)
+        pending = self._throttle.get(method)
+        if pending:
+            retry_after = pending.pop(0)
+            self.calls.append(Call(method, params, 429))
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(retry_after)},
+            )
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            answer = {"ok": False, "error": "invalid_auth"}
+        else:
+            known = getattr(self, "_" + method.replace(".", "_"), None)
+            answer = known(params) if known else {"ok": False, "error": "unknown_method"}
+        self.calls.append(Call(method, params, 200, answer))
+        return web.json_response(answer)
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        self.hooks.append(await request.json())
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(text="OK - 1")
+
+    # -- methods, answered as Slack answers them ------------------------------------
+
+    def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://klantstem-test.slack.com/",
+            "team": "Klantstem test",
+            "user": "klantstem",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": "BKLANTBOT",
+            "is_enterprise_install": False,
+        }
+
+    def _chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = _dm(p["channel"])
+        ts = f"1700000000.{next(self._ts):06d}"
+        message = {"type": "message", "user": BOT_USER, "ts": ts, "text": p.get("text", "")}
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": p["channel"], "ts": p["ts"], "text": p.get("text", "")}
+
+    def _views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {**p["view"], "id": f"V{next(self._ts):08d}"}}
+
+    def _conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": _dm(p["users"])}}
+
+    def _users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = p["user"]
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        found: dict[str, Any] = {"id": user, "name": user.lower(), "team_id": TEAM}
+        if str(p.get("include_locale", "")).lower() in ("1", "true"):
+            found["locale"] = self.users[user][1]
+        return {"ok": True, "user": found}
+
+    def _users_lookupByEmail(self, p: dict[str, Any]) -> dict[str, Any]:
+        for user, (email, _locale) in self.users.items():
+            if email.lower() == str(p["email"]).lower():
+                return {"ok": True, "user": {"id": user, "team_id": TEAM}}
+        return {"ok": False, "error": "users_not_found"}
+
+    def _files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(self._ts):08d}"
+        base = self.url.removesuffix("/api/")
+        return {"ok": True, "upload_url": f"{base}/upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        files = json.loads(p["files"]) if isinstance(p["files"], str) else p["files"]
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+
+
+def _dm(channel: str) -> str:
+    """Posting to a user id posts to the DM with them, whose id Slack returns."""
+    return "D" + channel[1:] if channel[:1] in ("U", "W") else channel
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        params.update(await request.json())
+    elif request.can_read_body:
+        for key, value in (await request.post()).items():
+            text = str(value)
+            params[key] = json.loads(text) if key in ("blocks", "view") and text else text
+    return params
+
+
+@asynccontextmanager
+async def serve(users: dict[str, tuple[str, str]] | None = None) -> AsyncIterator[FakeSlackApi]:
+    """Run a fake Web API on a free local port for the duration of the block."""
+    fake = FakeSlackApi(users=dict(users or {}))
+    app = web.Application()
+    app.router.add_post("/api/{method}", fake._api)
+    app.router.add_get("/api/{method}", fake._api)
+    app.router.add_post("/hooks/response", fake._hook)
+    app.router.add_post("/upload/{file_id}", fake._upload)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    fake.url = f"http://127.0.0.1:{port}/api/"
+    try:
+        yield fake
+    finally:
+        await runner.cleanup()
