@@ -63,6 +63,12 @@ class ImportSummary:
 def parse_contacts(data: bytes) -> list[Lined[Contact]]:
     """Validate a contacts CSV; raises `CsvRejected` listing every bad line."""
     header, rows = read_csv(data)
+    return contacts_from_rows(header, rows)
+
+
+def contacts_from_rows(header: list[str], rows: Iterable[CsvRow]) -> list[Lined[Contact]]:
+    """Validate contact rows from any source (a CSV file, the API's JSON) as a CSV file's:
+    line 1 is the header, so problems there are about columns."""
     _require(header, ("ref", "name"))
     attributes = [h for h in header if h not in CONTACT_COLUMNS]
     bad = [h for h in attributes if not _ATTRIBUTE.match(h)]
