@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import schedule_config as sc
+from bot import telegram_config as tc
 from bot.i18n import LANGUAGES
 from bot.storage import DEFAULT_URL
 
@@ -320,6 +321,70 @@ SETTINGS: tuple[Setting, ...] = (
         enables=True,
     ),
     Setting(
+        "KLANTSTEM_TELEGRAM_API_URL",
+        "telegram_api_url",
+        tc.api_url,
+        "https://api.telegram.org",
+        "Base URL of the Telegram Bot API server (a self-hosted one, or a test emulator).",
+    ),
+    Setting(
+        "TELEGRAM_ADMIN_IDS",
+        "telegram_admin_ids",
+        tc.user_ids,
+        "",
+        "Comma-separated Telegram user ids allowed to run /wave, /report and /flags.",
+    ),
+    Setting(
+        "KLANTSTEM_TELEGRAM_WEBHOOK_URL",
+        "telegram_webhook_url",
+        tc.webhook_url,
+        "",
+        "Public https URL for Telegram to post updates to (served by the web server); "
+        "empty: the bot polls.",
+    ),
+    Setting(
+        "KLANTSTEM_TELEGRAM_OPEN_ENROLMENT",
+        "telegram_open_enrolment",
+        sc.yes_no,
+        "no",
+        "Let anyone start a survey with a plain /start, without a personal link.",
+    ),
+    Setting(
+        "KLANTSTEM_TELEGRAM_START_SURVEY",
+        "telegram_start_survey",
+        tc.optional_survey,
+        "cvs",
+        "The survey /start opens when none is open (empty: /start only links the person).",
+    ),
+    Setting(
+        "KLANTSTEM_TELEGRAM_BROADCAST_PER_SECOND",
+        "telegram_broadcast_per_second",
+        tc.positive_number,
+        "30",
+        "Invitations, reminders and group alerts sent per second at most (Telegram: ~30).",
+    ),
+    Setting(
+        "KLANTSTEM_TELEGRAM_CHAT_INTERVAL_SECONDS",
+        "telegram_chat_interval",
+        tc.positive_number,
+        "1",
+        "Seconds between two broadcast messages to one person (Telegram: 1).",
+    ),
+    Setting(
+        "KLANTSTEM_TELEGRAM_GROUP_PER_MINUTE",
+        "telegram_group_per_minute",
+        tc.positive_number,
+        "20",
+        "Broadcast messages per minute to one group, such as the staff chat (Telegram: 20).",
+    ),
+    Setting(
+        "KLANTSTEM_TELEGRAM_SEND_ATTEMPTS",
+        "telegram_send_attempts",
+        tc.attempts,
+        "5",
+        "Tries per message when Telegram times out or fails (5xx), with doubling waits.",
+    ),
+    Setting(
         "SLACK_BOT_TOKEN",
         "slack_bot_token",
         _secret,
@@ -369,6 +434,15 @@ class Config:
     session_expiry: timedelta = timedelta(days=14)
     min_group_size: int = 5
     telegram_token: Secret | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_admin_ids: frozenset[str] = frozenset()
+    telegram_webhook_url: str | None = None
+    telegram_open_enrolment: bool = False
+    telegram_start_survey: str | None = "cvs"
+    telegram_broadcast_per_second: float = 30.0
+    telegram_chat_interval: float = 1.0
+    telegram_group_per_minute: float = 20.0
+    telegram_send_attempts: int = 5
     slack_bot_token: Secret | None = None
     slack_signing_secret: Secret | None = None
     slack_app_token: Secret | None = None
