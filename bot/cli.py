@@ -14,13 +14,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.commands import people, run, survey
+from bot.commands import db, people, run, survey
 from bot.commands.common import EXIT_INCOMPLETE, EXIT_USAGE, Command, Registrar
 from bot.config import Config, ConfigError
-from bot.storage import SchemaTooNew
+from bot.storage import DatabaseUnavailable, SchemaTooNew, UnsupportedDatabase
 from flows import SurveyError
 
-REGISTRARS: tuple[Registrar, ...] = (survey.register, people.register, run.register)
+REGISTRARS: tuple[Registrar, ...] = (
+    survey.register,
+    people.register,
+    run.register,
+    db.register,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Command = args.command
     try:
         return asyncio.run(command(args, config))
-    except (SurveyError, SchemaTooNew) as exc:
+    except (SurveyError, SchemaTooNew, UnsupportedDatabase, DatabaseUnavailable) as exc:
         print(f"klantstem: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -21,6 +21,7 @@ __all__ = [
     "Transaction",
     "UnsupportedDatabase",
     "new_id",
+    "open_driver",
     "open_storage",
     "sqlite_path",
 ]
