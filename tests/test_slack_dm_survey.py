@@ -12,7 +12,9 @@ async def _stored_scores(storage: Storage) -> list[dict[str, int]]:
             "SELECT r.id, r.anonymous, a.question_id, a.score, a.text FROM responses r"
             " JOIN answers a ON a.response_id = r.id ORDER BY a.question_id"
         )
-    return [dict(zip(("id", "anonymous", "question", "score", "text"), r, strict=True)) for r in rows]
+    return [
+        dict(zip(("id", "anonymous", "question", "score", "text"), r, strict=True)) for r in rows
+    ]
 
 
 async def test_whole_cvs_survey_in_a_dm_with_buttons_typing_and_a_modal(db_url: str) -> None:
