@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.commands import db, people, run, survey
+from bot.commands import db, people, run, slack, survey
 from bot.commands.common import EXIT_INCOMPLETE, EXIT_USAGE, Command, Registrar
 from bot.config import Config, ConfigError
 from bot.storage import DatabaseUnavailable, SchemaTooNew, UnsupportedDatabase
@@ -25,6 +25,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     people.register,
     run.register,
     db.register,
+    slack.register,
 )
 
 
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = build_parser().parse_args(argv)
     try:
-        config = Config.from_env(os.environ)
+        config = Config.load(os.environ, getattr(args, "config", None))
     except ConfigError as exc:
         print(f"klantstem: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -45,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Command = args.command
     try:
         return asyncio.run(command(args, config))
+    except ConfigError as exc:
+        print(f"klantstem: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (SurveyError, SchemaTooNew, UnsupportedDatabase, DatabaseUnavailable) as exc:
         print(f"klantstem: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -60,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="URL",
         help="database URL (default: KLANTSTEM_DATABASE_URL, else sqlite:///klantstem.db)",
+    )
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML file with settings (default: KLANTSTEM_CONFIG); the environment wins",
     )
     parser = argparse.ArgumentParser(
         prog="klantstem", description="Klantstem: customer and employee feedback bot."

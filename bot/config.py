@@ -8,13 +8,16 @@ message that names the variable. Secrets are wrapped so they never show in a rep
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import http_config as hc
 from bot import schedule_config as sc
 from bot import telegram_config as tc
 from bot.i18n import LANGUAGES
@@ -313,6 +316,41 @@ SETTINGS: tuple[Setting, ...] = (
         "Staff `ref` who owns new action items (default: the first admin).",
     ),
     Setting(
+        "KLANTSTEM_HTTP_ENABLED",
+        "http_enabled",
+        sc.yes_no,
+        "yes",
+        "Run the web server (API, webhooks, `/healthz`, `/metrics`) in `klantstem run`.",
+    ),
+    Setting(
+        "KLANTSTEM_HTTP_HOST",
+        "http_host",
+        hc.host,
+        "127.0.0.1",
+        "Address the web server listens on; `0.0.0.0` for every interface (the image sets it).",
+    ),
+    Setting(
+        "KLANTSTEM_HTTP_PORT",
+        "http_port",
+        hc.port,
+        "8080",
+        "Port of the web server.",
+    ),
+    Setting(
+        "KLANTSTEM_API_MAX_BODY_BYTES",
+        "api_max_body",
+        hc.byte_size,
+        "1048576",
+        "Largest API request body (1 MiB, about 10,000 contacts in CSV); larger gets 413.",
+    ),
+    Setting(
+        "KLANTSTEM_HTTP_SHUTDOWN_SECONDS",
+        "http_shutdown",
+        sc.seconds,
+        "10",
+        "On SIGTERM, requests in flight get this long to finish before they are cut off.",
+    ),
+    Setting(
         "TELEGRAM_BOT_TOKEN",
         "telegram_token",
         _secret,
@@ -471,6 +509,11 @@ class Config:
     mirror_gap: float = 1.0
     action_due: timedelta = timedelta(days=30)
     action_owner: str = ""
+    http_enabled: bool = True
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    api_max_body: int = 1_048_576
+    http_shutdown: timedelta = timedelta(seconds=10)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
@@ -492,3 +535,60 @@ class Config:
                 )
                 raise ConfigError(f"{setting.env}={raw!r}: {reason}") from None
         return cls(**values)
+
+    @classmethod
+    def load(cls, env: Mapping[str, str], path: Path | str | None = None) -> Config:
+        """Settings from a TOML file (`path`, else `KLANTSTEM_CONFIG`), each overridden by
+        the same variable in `env`; raises `ConfigError`."""
+        file = path or env.get(CONFIG_FILE_ENV) or None
+        from_file = read_config_file(Path(file)) if file else {}
+        return cls.from_env({**from_file, **env})
+
+
+CONFIG_FILE_ENV = "KLANTSTEM_CONFIG"
+"""The variable naming the optional TOML file (`--config` on the command line wins)."""
+
+
+def read_config_file(path: Path) -> dict[str, str]:
+    """A TOML file's settings as variable name -> text; keys are the variable names.
+
+    Secrets are refused here: they come only from the environment.
+    """
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{CONFIG_FILE_ENV}: cannot read {path}: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{CONFIG_FILE_ENV}: {path} is not valid TOML: {exc}") from None
+    known = {s.env: s for s in SETTINGS}
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        setting = known.get(key.upper())
+        if setting is None:
+            raise ConfigError(f"{key} in {path}: not a setting; see the README's table")
+        text = _file_value(value)
+        if text is None:
+            raise ConfigError(f"{key} in {path}: must be a string, number, boolean or list")
+        if setting.parse is _secret or _has_password(text):
+            raise ConfigError(
+                f"{setting.env} in {path}: secrets are read only from the environment"
+            )
+        values[setting.env] = text
+    return values
+
+
+def _has_password(text: str) -> bool:
+    try:
+        return urlsplit(text).password is not None
+    except ValueError:
+        return False
+
+
+def _file_value(value: object) -> str | None:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ",".join(str(v) for v in value)
+    return None
