@@ -96,6 +96,19 @@ UNREACHABLE_ERRORS = frozenset(
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 
+def web_client(token: str, api_url: str = API_URL) -> AsyncWebClient:
+    """A Web API client that waits out 429s (`Retry-After`) and retries lost connections."""
+    return AsyncWebClient(
+        token=token,
+        base_url=api_url,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncConnectionErrorRetryHandler(),
+            AsyncServerErrorRetryHandler(),
+        ],
+    )
+
+
 class _Lru(OrderedDict[Any, Any]):
     """A dict that forgets its oldest entries beyond `REMEMBERED`."""
 
@@ -128,15 +141,7 @@ class SlackChannel:
         self.service = service
         self.admin = admin
         self.on_action = on_action
-        self.client = AsyncWebClient(
-            token=config.slack_bot_token.reveal(),
-            base_url=api_url,
-            retry_handlers=[
-                AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-                AsyncConnectionErrorRetryHandler(),
-                AsyncServerErrorRetryHandler(),
-            ],
-        )
+        self.client = web_client(config.slack_bot_token.reveal(), api_url)
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=config.slack_signing_secret.reveal(),
