@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from bot.config import Config
 from bot.storage import Storage, open_storage
 
 pytest_plugins = ("tests.backends",)  # backend_url, postgres_url: see tests/backends.py
+TEST_BACKEND = os.environ.get("KLANTSTEM_TEST_BACKEND", "sqlite")
 
 
 class Clock:
@@ -36,8 +38,11 @@ def clock() -> Iterator[Clock]:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A SQLite database file in the test's own directory."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A SQLite database file in the test's own directory (PostgreSQL when
+    KLANTSTEM_TEST_BACKEND=postgresql: a portability check of every area's SQL)."""
+    if TEST_BACKEND == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
     return f"sqlite:///{tmp_path / 'klantstem.db'}"
 
 
