@@ -1,4 +1,4 @@
-"""Statements about a platform identity as a whole: unreachable marks and forgetting.
+"""Statements about a platform identity as a whole: reachable again, and forgetting.
 
 Channel-neutral: every chat channel calls them with its own channel name.
 """
@@ -6,10 +6,8 @@ Channel-neutral: every chat channel calls them with its own channel name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.storage.driver import Connection
-from bot.timeutil import to_text
 
 
 @dataclass(frozen=True)
@@ -21,21 +19,13 @@ class Forgotten:
 
 
 class IdentityQueries:
-    """Marking people unreachable and deleting what links data to them."""
+    """Clearing unreachable marks and deleting what links data to a person."""
 
     conn: Connection
 
-    async def mark_unreachable(self, channel: str, external_id: str, now: datetime) -> bool:
-        """Note that a platform user cannot be reached (blocked the bot); False if unknown."""
-        changed = await self.conn.execute(
-            "UPDATE identities SET unreachable_at = ?"
-            " WHERE channel = ? AND external_id = ? AND unreachable_at IS NULL",
-            (to_text(now), channel, external_id),
-        )
-        return changed == 1
-
-    async def mark_reachable(self, channel: str, external_id: str) -> None:
-        """Clear the unreachable mark of a platform user who wrote to us again."""
+    async def clear_unreachable(self, channel: str, external_id: str) -> None:
+        """Clear the unreachable mark of a platform user who wrote to us again (the mark is
+        set by whoever met the refusal, e.g. a wave's sender)."""
         await self.conn.execute(
             "UPDATE identities SET unreachable_at = NULL"
             " WHERE channel = ? AND external_id = ? AND unreachable_at IS NOT NULL",
