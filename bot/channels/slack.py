@@ -93,6 +93,20 @@ UNREACHABLE_ERRORS = frozenset(
     }
 )
 
+SCOPES = {
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "conversations.open": "im:write",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+    "users.info": "users:read",
+    "users.lookupByEmail": "users:read.email",
+    "views.open": "",
+    "auth.test": "",
+}
+"""Web API methods the bot calls and the bot scope each needs (docs/slack-manifest.yml);
+`commands` (for /klantstem) and `im:history` (for DMs typed to the bot) come on top."""
+
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 

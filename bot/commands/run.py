@@ -20,7 +20,7 @@ def register(
 
 def channel_hint(config: Config) -> str | None:
     """When no platform is configured, which variables enable which channel."""
-    if config.telegram_token is not None:
+    if any(getattr(config, s.field, None) is not None for s in SETTINGS if s.enables):
         return None
     _ = i18n.translator(config.default_language).gettext
     lines = [_("No chat platform is configured. Set one of these to enable a channel:")]
