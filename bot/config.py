@@ -114,7 +114,8 @@ SETTINGS: tuple[Setting, ...] = (
         "database_url",
         _text,
         DEFAULT_URL,
-        "Where the data lives: `sqlite:///PATH` (relative) or `sqlite:////ABSOLUTE/PATH`.",
+        "Where the data lives: `sqlite:///PATH` (relative), `sqlite:////ABSOLUTE/PATH`, or"
+        " `postgresql://USER:PASSWORD@HOST:PORT/DATABASE` (see Scaling out).",
     ),
     Setting(
         "KLANTSTEM_LANGUAGE",
