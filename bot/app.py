@@ -16,6 +16,7 @@ from typing import Protocol
 from bot.admin import AdminCommands
 from bot.channels.base import ActionHandler, ActionPress, Channel
 from bot.channels.slack_component import slack_component
+from bot.channels.telegram_component import telegram_component
 from bot.config import Config
 from bot.service import Service
 from bot.storage import Storage, open_storage
@@ -91,7 +92,7 @@ class App:
         await self.storage.close()
 
 
-FACTORIES: list[ComponentFactory] = [slack_component]
+FACTORIES: list[ComponentFactory] = [slack_component, telegram_component]
 """Component factories in start order; each area appends its own (channels before the
 scheduler, the web server last)."""
 
