@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.service import Service
 from bot.storage import Storage, open_storage
 from bot.surveys import load_surveys
+from bot.web_component import web_component
 from flows import Survey
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class App:
         await self.storage.close()
 
 
-FACTORIES: list[ComponentFactory] = [slack_component, telegram_component]
+FACTORIES: list[ComponentFactory] = [slack_component, telegram_component, web_component]
 """Component factories in start order; each area appends its own (channels before the
 scheduler, the web server last)."""
 

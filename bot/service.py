@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import i18n
+from bot import i18n, metrics
 from bot.channels.base import Channel
 from bot.config import Config
 from bot.storage import StaleSession, Storage, Transaction
@@ -141,6 +141,8 @@ class Service:
                 log.info("conversation changed concurrently; retrying (attempt %d)", attempt)
                 continue
             if not handled.duplicate:
+                metrics.UPDATES_HANDLED.inc()
+                metrics.ANSWERS_STORED.inc(handled.completion is not None)
                 await self._send(
                     inbound.channel, inbound.address, handled.replies, handled.language
                 )

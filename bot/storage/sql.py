@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Literal
 
+from bot.storage.api_sql import ApiQueries
 from bot.storage.driver import Connection, Driver, Row
 from bot.storage.identity_sql import IdentityQueries
 from bot.storage.records import (
@@ -437,7 +438,7 @@ class CoreQueries:
         )
 
 
-class Transaction(CoreQueries, SlackQueries, IdentityQueries, LinkQueries):
+class Transaction(CoreQueries, SlackQueries, IdentityQueries, LinkQueries, ApiQueries):
     """Every statement the bot runs, inside one transaction."""
 
 

@@ -1,0 +1,78 @@
+"""Statements of the HTTP API: bearer tokens, kept as hashes only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.storage.driver import Connection
+from bot.timeutil import to_text
+
+USE_RESOLUTION = timedelta(minutes=1)
+"""`last_used_at` moves at most this often, so reading the API does not write every time."""
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A token's record: never the token itself."""
+
+    id: str
+    name: str
+    scope: str
+    created_at: str
+    last_used_at: str | None
+    revoked_at: str | None
+
+
+_COLUMNS = "id, name, scope, created_at, last_used_at, revoked_at"
+
+
+class ApiQueries:
+    """Creating, finding, listing and revoking API tokens."""
+
+    conn: Connection
+
+    async def add_api_token(
+        self, token_id: str, name: str, scope: str, token_hash: str, now: datetime
+    ) -> None:
+        """Store a new token's hash."""
+        await self.conn.execute(
+            "INSERT INTO api_tokens (id, name, scope, token_hash, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (token_id, name, scope, token_hash, to_text(now)),
+        )
+
+    async def api_token_by_hash(self, token_hash: str) -> ApiToken | None:
+        """The live (not revoked) token with this hash, if any."""
+        row = await self.conn.fetchone(
+            f"SELECT {_COLUMNS} FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+            (token_hash,),
+        )
+        return ApiToken(*row) if row else None
+
+    async def touch_api_token(self, token_id: str, now: datetime) -> None:
+        """Record that a token was used (at most once per `USE_RESOLUTION`)."""
+        await self.conn.execute(
+            "UPDATE api_tokens SET last_used_at = ?"
+            " WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+            (to_text(now), token_id, to_text(now - USE_RESOLUTION)),
+        )
+
+    async def api_tokens(self) -> list[ApiToken]:
+        """Every token, oldest first, revoked ones included."""
+        rows = await self.conn.fetchall(
+            f"SELECT {_COLUMNS} FROM api_tokens ORDER BY created_at, id"
+        )
+        return [ApiToken(*r) for r in rows]
+
+    async def revoke_api_token(self, token_id: str, now: datetime) -> bool:
+        """Revoke a token; False when no live token has that id."""
+        changed = await self.conn.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            (to_text(now), token_id),
+        )
+        return changed == 1
+
+    async def ping(self) -> None:
+        """A trivial query: proves the database answers."""
+        await self.conn.fetchone("SELECT 1")

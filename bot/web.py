@@ -1,0 +1,209 @@
+"""The web server of `klantstem run`: one Starlette app served by uvicorn in the process's
+own event loop, next to the channels and the scheduler.
+
+Routes: `/healthz` (liveness and database reachability), `/metrics` (Prometheus text),
+the API under `/api/v1` with its schema at `/api/v1/openapi.json`, and the webhooks the
+channels provide: Telegram's `process_webhook` at the path of its webhook URL (it checks
+`X-Telegram-Bot-Api-Secret-Token`: 403 on mismatch) and Slack's endpoint at
+`/slack/events`. The runner owns SIGTERM: on stop the server refuses new connections and
+lets requests in flight finish (an answer being saved is saved) within
+`KLANTSTEM_HTTP_SHUTDOWN_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Generator
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot import metrics
+from bot.api.errors import ApiError
+from bot.api.openapi import document
+from bot.api.request import read_body
+from bot.api.routes import ENDPOINTS
+from bot.config import ConfigError
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT = 5.0
+"""Seconds the database gets to answer `/healthz` before it counts as unreachable."""
+START_TIMEOUT = 10.0
+TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token"
+
+
+def build_asgi(app: App) -> Starlette:
+    """The ASGI app: health, metrics, the API, its schema and the channels' webhooks."""
+    spec = document(ENDPOINTS, _version())
+
+    async def health(request: Request) -> Response:
+        return await healthz(app)
+
+    async def scrape(request: Request) -> Response:
+        return await metrics_page(app)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(spec)
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", health, methods=["GET"]),
+        Route("/metrics", scrape, methods=["GET"]),
+        Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+        *(endpoint.route(app) for endpoint in ENDPOINTS),
+        *webhook_routes(app),
+    ]
+    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+
+
+async def healthz(app: App) -> Response:
+    """200 when the database answers, 503 when it does not."""
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            async with app.storage.transaction(write=False) as tx:
+                await tx.ping()
+    except Exception:
+        log.exception("health check: the database does not answer")
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+async def metrics_page(app: App) -> Response:
+    """Counters of this process and gauges read from the database."""
+    try:
+        gauges = await read_gauges(app)
+    except Exception:
+        log.exception("metrics: reading the database failed")
+        return Response("database unreachable\n", 503, media_type="text/plain")
+    body = metrics.render(metrics.REGISTRY.counters(), gauges)
+    return Response(body, headers={"content-type": metrics.CONTENT_TYPE})
+
+
+async def read_gauges(app: App) -> list[metrics.Gauge]:
+    """Gauges that describe the database, the same from every instance."""
+    return []
+
+
+def webhook_routes(app: App) -> list[BaseRoute]:
+    """Routes for what the running channels receive over HTTP."""
+    routes: list[BaseRoute] = []
+    for component in app.components:
+        receiver: Any = component
+        if hasattr(receiver, "process_webhook") and hasattr(receiver, "webhook_path"):
+            routes.append(_telegram_route(app, receiver))
+        if hasattr(receiver, "http_endpoint"):
+            from bot.channels.slack_http import PATH
+
+            routes.append(Route(PATH, receiver.http_endpoint(), methods=["POST"]))
+    return routes
+
+
+def _telegram_route(app: App, channel: Any) -> Route:
+    async def webhook(request: Request) -> Response:
+        try:
+            body = await read_body(request, app.config.api_max_body)
+        except ApiError as exc:
+            return exc.response()
+        status = await channel.process_webhook(body, request.headers.get(TELEGRAM_SECRET_HEADER))
+        return Response(status_code=status)
+
+    return Route(channel.webhook_path, webhook, methods=["POST"])
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    error = ApiError(
+        exc.status_code,
+        codes.get(exc.status_code, "http_error"),
+        f"{request.method} {request.url.path}: {exc.detail}",
+        field="path",
+        headers=dict(exc.headers or {}),
+    )
+    return error.response()
+
+
+def _version() -> str:
+    try:
+        return version("klantstem")
+    except PackageNotFoundError:
+        return "0"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handlers: `klantstem run` owns SIGTERM and SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+class WebServer:
+    """The web server as a component of `klantstem run`."""
+
+    name = "web"
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.port: int | None = None
+        self._server: _Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Bind the port (a clear error when it is taken) and serve in the background."""
+        config = self.app.config
+        sock = _bind(config.http_host, config.http_port)
+        self.port = sock.getsockname()[1]
+        server = self._server = _Server(
+            uvicorn.Config(
+                build_asgi(self.app),
+                lifespan="off",
+                log_config=None,
+                access_log=False,
+                server_header=False,
+                timeout_graceful_shutdown=int(config.http_shutdown.total_seconds()) or 1,
+            )
+        )
+        self._task = asyncio.create_task(server.serve(sockets=[sock]), name="web")
+        async with asyncio.timeout(START_TIMEOUT):
+            while not server.started:
+                if self._task.done():
+                    await self._task
+                    raise RuntimeError("the web server stopped while starting")
+                await asyncio.sleep(0.01)
+        log.info("web server listening on http://%s:%d", config.http_host, self.port)
+
+    async def stop(self) -> None:
+        """Refuse new connections, let requests in flight finish, then return."""
+        if self._server is None or self._task is None:
+            return
+        self._server.should_exit = True
+        await self._task
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"KLANTSTEM_HTTP_PORT={port}: cannot listen on {host}:{port}: {exc.strerror}"
+        ) from None
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
