@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from telegram import Update
 from bot.app import App, build_app
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_component import telegram_component
+from bot.channels.telegram_sender import FloodControl, Sender
 from bot.config import Config, Secret
 from bot.storage.records import Contact
 from bot.storage.telegram_sql import new_link_token
@@ -84,14 +86,43 @@ def telegram_config(config: Config, **changes: Any) -> Config:
     )
 
 
+class FakeTime:
+    """Monotonic seconds that pass only when someone sleeps; every sleep is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
 @asynccontextmanager
-async def running(config: Config, clock: Clock, **changes: Any) -> AsyncIterator[Telegram]:
-    """The channel built by its factory, initialized against a fresh `FakeBotApi`."""
+async def running(
+    config: Config, clock: Clock, *, time: FakeTime | None = None, **changes: Any
+) -> AsyncIterator[Telegram]:
+    """The channel built by its factory, initialized against a fresh `FakeBotApi`; with
+    `time`, its flood control and retries wait on that fake time instead."""
     app = await build_app(telegram_config(config, **changes), factories=[])
     app.service.clock = clock
     api = FakeBotApi()
     channel = telegram_component(app, request=api)
     assert channel is not None
+    if time is not None:
+        c = channel.config
+        flood = FloodControl(
+            c.telegram_broadcast_per_second,
+            c.telegram_chat_interval,
+            c.telegram_group_per_minute,
+            clock=time,
+            sleep=time.sleep,
+        )
+        channel.sender = Sender(flood, c.telegram_send_attempts, sleep=time.sleep)
     await channel.application.initialize()
     try:
         yield Telegram(app, channel, api, Updates(), clock)
