@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.commands import api, db, people, run, slack, survey
+from bot.commands import api, db, people, report, run, slack, survey
 from bot.commands.common import EXIT_INCOMPLETE, EXIT_USAGE, Command, Registrar
 from bot.config import Config, ConfigError
 from bot.storage import DatabaseUnavailable, SchemaTooNew, UnsupportedDatabase
@@ -27,6 +27,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     db.register,
     slack.register,
     api.register,
+    report.register,
 )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -75,6 +75,20 @@ def _min_group(raw: str) -> int:
     if value < 3:
         raise ValueError("must be 3 or more: smaller groups could expose anonymous answers")
     return value
+
+
+def _period_unit(raw: str) -> str:
+    unit = raw.strip().lower()
+    if unit not in ("month", "quarter"):
+        raise ValueError("must be month or quarter")
+    return unit
+
+
+def _percent(raw: str) -> float:
+    value = float(raw.strip().rstrip("%"))
+    if not 0 <= value <= 100:
+        raise ValueError("must be a percentage from 0 to 100")
+    return value / 100
 
 
 def _paths(raw: str) -> tuple[Path, ...]:
@@ -151,6 +165,27 @@ SETTINGS: tuple[Setting, ...] = (
         _min_group,
         "5",
         "Reports show no figures for groups smaller than this (3 or more).",
+    ),
+    Setting(
+        "KLANTSTEM_REPORT_PERIOD",
+        "report_period",
+        _period_unit,
+        "month",
+        "Surveys sent after interactions report per `month` or per `quarter`.",
+    ),
+    Setting(
+        "KLANTSTEM_REPORT_LOW_RESPONSE",
+        "report_low_response",
+        _percent,
+        "30",
+        "A report recommends raising the response rate when it is below this percentage.",
+    ),
+    Setting(
+        "KLANTSTEM_CERTIFICATE_DAYS",
+        "certificate_window",
+        sc.positive_days,
+        "365",
+        "The certificate checklist judges the flags raised in this many days before a report.",
     ),
     Setting(
         "KLANTSTEM_STAFF_CHAT",
@@ -472,6 +507,9 @@ class Config:
     survey_files: tuple[Path, ...] = ()
     session_expiry: timedelta = timedelta(days=14)
     min_group_size: int = 5
+    report_period: Literal["month", "quarter"] = "month"
+    report_low_response: float = 0.30
+    certificate_window: timedelta = timedelta(days=365)
     telegram_token: Secret | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_admin_ids: frozenset[str] = frozenset()

@@ -20,6 +20,7 @@ from bot.storage.records import (
     StoredSession,
     SurveyCount,
 )
+from bot.storage.report_sql import ReportQueries
 from bot.storage.slack_sql import SlackQueries
 from bot.storage.telegram_sql import LinkQueries
 from bot.timeutil import day_text, to_text
@@ -438,7 +439,9 @@ class CoreQueries:
         )
 
 
-class Transaction(CoreQueries, SlackQueries, IdentityQueries, LinkQueries, ApiQueries):
+class Transaction(
+    CoreQueries, SlackQueries, IdentityQueries, LinkQueries, ApiQueries, ReportQueries
+):
     """Every statement the bot runs, inside one transaction."""
 
 

@@ -1,0 +1,233 @@
+"""Assemble one report: resolve the scope, query the aggregates, score, judge, conclude."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot.config import Config
+from bot.reports.certificate import certificate
+from bot.reports.certificate import follow_up as follow_up_figures
+from bot.reports.conclusions import conclude
+from bot.reports.figures import (
+    Plan,
+    breakdown_columns,
+    csat_figure,
+    current_passing,
+    cvs_score,
+    nps_figure,
+    question_result,
+    trend_series,
+)
+from bot.reports.mirror import mirror_section
+from bot.reports.model import (
+    Breakdown,
+    Report,
+    Respondents,
+    Scope,
+    Score,
+    Trend,
+    TrendUnit,
+)
+from bot.reports.scope import Resolved, Selection, resolve
+from bot.storage import Transaction
+from bot.storage.report_sql import NOT_SET, Histogram, Histograms, PeriodUnit
+from bot.timeutil import from_text
+from flows import Survey
+from scoring.cvs import SCALE_HIGH, SCALE_LOW, wave_cvs
+from scoring.margin import margin_of_error, response_rate
+from scoring.nps import PASSIVE_FROM, PROMOTER_FROM
+from scoring.pulses import ces
+from scoring.stats import summarize
+from scoring.suppression import Group, guard
+
+
+async def build_report(
+    tx: Transaction,
+    surveys: dict[str, Survey],
+    config: Config,
+    selection: Selection,
+    now: datetime,
+) -> Report:
+    """The full report for a selection; raises ReportError when it names nothing."""
+    resolved = await resolve(tx, surveys, selection)
+    survey, scope_slice = resolved.survey, resolved.slice
+    plan = Plan.of(survey)
+    min_group = config.min_group_size
+
+    histograms = await tx.histograms(scope_slice)
+    sums = await tx.sum_histograms(scope_slice, plan.cvs_ids)
+    named, anonymous = await tx.respondent_counts(scope_slice)
+    respondents = await _respondents(tx, resolved, named + anonymous, named, anonymous)
+    population = respondents.invited
+
+    trend, current = await _trend(tx, resolved, plan, config, min_group)
+    cvs = None
+    if plan.cvs_ids:
+        passing = None
+        if plan.pass_mark:
+            value = wave_cvs(sums).mean
+            passing = current_passing(trend.get("cvs"), current, value, SCALE_LOW, SCALE_HIGH)
+        cvs = cvs_score(sums, population, passing, min_group)
+
+    questions = []
+    for q in plan.scale:
+        h = histograms.get(q.id, {})
+        passing = None
+        if plan.pass_mark and q in plan.grades:
+            value = summarize(h).mean
+            passing = current_passing(trend.get(q.id), current, value, q.low, q.high)
+        questions.append(question_result(q, h, population, passing, min_group))
+
+    report_scope = await _scope(tx, resolved)
+    follow_up = None
+    if not survey.always_anonymous:
+        follow_up = await follow_up_figures(tx, config, now)
+    mirror = await mirror_section(tx, surveys, resolved, config)
+    breakdowns = await _breakdowns(tx, resolved, plan, min_group)
+    cert = await certificate(tx, surveys, config, now)
+    report = Report(
+        survey=survey,
+        versions=await tx.answered_versions(survey.id),
+        scope=report_scope,
+        generated_at=now,
+        min_group=min_group,
+        respondents=respondents,
+        cvs=cvs,
+        nps=nps_figure(histograms.get(plan.nps_id, {}), population, min_group)
+        if plan.nps_id
+        else None,
+        nps_question=plan.nps_id,
+        csat=csat_figure(histograms.get(plan.csat_id, {}), population, min_group)
+        if plan.csat_id
+        else None,
+        ces=_ces(histograms.get(plan.ces_id, {}), population, min_group) if plan.ces_id else None,
+        questions=questions,
+        trend=trend,
+        breakdowns=breakdowns,
+        mirror=mirror,
+        follow_up=follow_up,
+        certificate=cert,
+        conclusions=[],
+        recommendations=[],
+    )
+    conclusions, recommendations = conclude(report, config)
+    return replace(report, conclusions=conclusions, recommendations=recommendations)
+
+
+def _ces(h: Histogram, population: int | None, min_group: int) -> Group[Score]:
+    def compute() -> Score:
+        summary = ces(h)
+        return Score(summary, margin_of_error(summary, population))
+
+    return guard("ces", sum(h.values()), compute, min_group)
+
+
+async def _respondents(
+    tx: Transaction, resolved: Resolved, n: int, named: int, anonymous: int
+) -> Respondents:
+    invited: int | None = None
+    if resolved.wave is not None:
+        invited = (await tx.invited_by_wave(resolved.survey.id)).get(resolved.wave.id)
+    elif resolved.period is not None:
+        by_period = await tx.invited_by_period(resolved.survey.id, resolved.period.unit)
+        invited = by_period.get(resolved.period.label)
+    rate = response_rate(n, invited) if invited else None
+    return Respondents(n, named, anonymous, invited, rate)
+
+
+async def _scope(tx: Transaction, resolved: Resolved) -> Scope:
+    span = await tx.completed_span(resolved.slice)
+    first, last = (from_text(span[0]), from_text(span[1])) if span else (None, None)
+    if resolved.wave is not None:
+        wave = resolved.wave
+        published = (await tx.published_waves()).get(wave.id)
+        ends = wave.closed_at or wave.closes_at
+        return Scope(
+            "wave",
+            wave.label,
+            wave_id=wave.id,
+            opened_at=from_text(wave.opened_at),
+            closes_at=from_text(ends) if ends else None,
+            first_response=first,
+            last_response=last,
+            published_at=from_text(published) if published else None,
+        )
+    if resolved.period is not None:
+        return Scope("period", resolved.period.label, first_response=first, last_response=last)
+    return Scope("all", "", first_response=first, last_response=last)
+
+
+async def _trend(
+    tx: Transaction, resolved: Resolved, plan: Plan, config: Config, min_group: int
+) -> tuple[Trend, str | None]:
+    """The trend up to the reported wave or period, and the label of that wave or period."""
+    survey_id = resolved.survey.id
+    if resolved.wave is not None:
+        waves = [
+            w for w in await tx.report_waves(survey_id) if w.opened_at <= resolved.wave.opened_at
+        ]
+        by_wave = await tx.histograms_by_wave(survey_id)
+        sums_by_wave = await tx.sum_histograms_by_wave(survey_id, plan.cvs_ids)
+        shown = [w for w in waves if w.id in by_wave or w.id == resolved.wave.id]
+        labels = [w.label for w in shown]
+        histograms = {w.label: by_wave.get(w.id, {}) for w in shown}
+        sums = {w.label: sums_by_wave.get(w.id, {}) for w in shown}
+        unit: TrendUnit = "wave"
+        current: str | None = resolved.wave.label
+    else:
+        period_unit: PeriodUnit = resolved.period.unit if resolved.period else config.report_period
+        by_period = await tx.histograms_by_period(survey_id, period_unit)
+        sums = await tx.sum_histograms_by_period(survey_id, plan.cvs_ids, period_unit)
+        current = resolved.period.label if resolved.period else None
+        labels = sorted(p for p in by_period if current is None or p <= current)
+        if current is not None and current not in labels:
+            labels.append(current)
+        histograms = by_period
+        unit = period_unit
+    series = trend_series(plan, labels, histograms, sums, min_group)
+    return Trend(unit, labels, series), current
+
+
+def _ordered(labels: set[str], first: list[str]) -> list[str]:
+    """Known labels in their own order, then the rest sorted, the not-set group last."""
+    rest = sorted(label for label in labels if label not in first and label != NOT_SET)
+    ordered = [label for label in first if label in labels] + rest
+    return ordered + ([NOT_SET] if NOT_SET in labels else [])
+
+
+async def _breakdowns(
+    tx: Transaction, resolved: Resolved, plan: Plan, min_group: int
+) -> list[Breakdown]:
+    survey, scope_slice = resolved.survey, resolved.slice
+    keys = plan.column_keys()
+    out: list[Breakdown] = []
+
+    def add(
+        kind: str,
+        key: str,
+        hs: dict[str, Histograms],
+        sums: dict[str, Histogram],
+        columns: list[str],
+        order: list[str],
+    ) -> None:
+        if not hs:
+            return
+        cols = breakdown_columns(plan, columns, hs, sums, min_group)
+        labels = _ordered(set(hs) | set(sums), order)
+        out.append(Breakdown(kind, key, labels, cols))  # type: ignore[arg-type]
+
+    by_attribute = await tx.histograms_by_attribute(scope_slice)
+    sums_by_attribute = await tx.sum_histograms_by_attribute(scope_slice, plan.cvs_ids)
+    for attribute, hs in by_attribute.items():
+        add("attribute", attribute, hs, sums_by_attribute.get(attribute, {}), keys, [])
+    for q in survey.questions:
+        if q.classification and q.choices:
+            hs = await tx.histograms_by_choice(scope_slice, q.id)
+            sums = await tx.sum_histograms_by_choice(scope_slice, plan.cvs_ids, q.id)
+            add("classification", q.id, hs, sums, keys, [c.id for c in q.choices])
+    if plan.nps_id:
+        hs = await tx.histograms_by_nps_group(scope_slice, plan.nps_id, PROMOTER_FROM, PASSIVE_FROM)
+        columns = [k for k in plan.column_keys(with_nps=False) if k != "cvs"]
+        add("nps_group", plan.nps_id, hs, {}, columns, ["promoter", "passive", "detractor"])
+    return out

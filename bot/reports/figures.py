@@ -1,0 +1,297 @@
+"""Figures of one report: storage histograms in, scored and suppressed groups out.
+
+All arithmetic is `scoring`'s; this module decides which histograms feed which figure,
+and wraps every group of respondents in `scoring.suppression.guard`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+from bot.reports.model import (
+    BreakdownColumn,
+    Csat,
+    Nps,
+    Point,
+    QuestionFigures,
+    QuestionResult,
+    Score,
+    TrendSeries,
+)
+from flows import CVS_METRICS, Kind, Metric, Question, Survey
+from scoring.breakdown import breakdown_by, trend
+from scoring.cvs import SCALE_HIGH, SCALE_LOW, wave_cvs
+from scoring.margin import margin_of_error
+from scoring.nps import net_promoter_score, nps_margin_of_error
+from scoring.passmark import PassResult, assess
+from scoring.pulses import csat, csat_margin_of_error
+from scoring.stats import Histogram, Summary, count, summarize
+from scoring.suppression import Group, guard
+
+NPS_METRICS = (Metric.NPS, Metric.RECOMMENDATION)
+Histograms = Mapping[str, Histogram]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which questions of a survey feed which figure."""
+
+    cvs_ids: tuple[str, ...]
+    nps_id: str | None
+    csat_id: str | None
+    ces_id: str | None
+    scale: tuple[Question, ...]
+    grades: tuple[Question, ...]
+    pass_mark: bool
+
+    @classmethod
+    def of(cls, survey: Survey) -> Plan:
+        """The plan of a survey; pass marks apply except to predictions (mirror surveys)."""
+        scale = tuple(q for q in survey.questions if q.kind is Kind.SCALE)
+        by_metric = {m: [q.id for q in scale if q.metric is m] for m in Metric}
+        cvs_ids = tuple(by_metric[m][0] for m in CVS_METRICS if by_metric[m])
+        nps = next((q.id for m in NPS_METRICS for q in scale if q.metric is m), None)
+        return cls(
+            cvs_ids=cvs_ids if len(cvs_ids) == len(CVS_METRICS) else (),
+            nps_id=nps,
+            csat_id=next(iter(by_metric[Metric.CSAT]), None),
+            ces_id=next(iter(by_metric[Metric.CES]), None),
+            scale=scale,
+            grades=tuple(q for q in scale if q.metric is Metric.GRADE),
+            pass_mark=survey.mirrors is None,
+        )
+
+    def column_keys(self, *, with_nps: bool = True) -> list[str]:
+        """Breakdown columns: CVS, NPS, CSAT, CES and every grade, those the survey has."""
+        keys = ["cvs"] if self.cvs_ids else []
+        keys += ["nps"] if self.nps_id and with_nps else []
+        keys += [k for k, q in (("csat", self.csat_id), ("ces", self.ces_id)) if q]
+        return keys + [q.id for q in self.grades]
+
+
+def _mean(h: Histogram) -> float | None:
+    return summarize(h).mean
+
+
+def _cvs_mean(h: Histogram) -> float | None:
+    return wave_cvs(h).mean
+
+
+def _nps(h: Histogram) -> float | None:
+    return net_promoter_score(h).nps
+
+
+def _csat(h: Histogram) -> float | None:
+    return csat(h).csat
+
+
+def cvs_score(
+    sums: Histogram, population: int | None, passing: PassResult | None, min_group: int
+) -> Group[Score]:
+    """The CVS of respondents who answered all three questions."""
+
+    def compute() -> Score:
+        summary = wave_cvs(sums)
+        return Score(summary, margin_of_error(summary, population), passing)
+
+    return guard("cvs", count(sums), compute, min_group)
+
+
+def nps_figure(h: Histogram, population: int | None, min_group: int) -> Group[Nps]:
+    """NPS with its margin of error."""
+
+    def compute() -> Nps:
+        result = net_promoter_score(h)
+        return Nps(result, nps_margin_of_error(result, population))
+
+    return guard("nps", count(h), compute, min_group)
+
+
+def csat_figure(h: Histogram, population: int | None, min_group: int) -> Group[Csat]:
+    """CSAT with its margin of error."""
+
+    def compute() -> Csat:
+        result = csat(h)
+        return Csat(result, csat_margin_of_error(result, population))
+
+    return guard("csat", count(h), compute, min_group)
+
+
+def question_result(
+    question: Question,
+    h: Histogram,
+    population: int | None,
+    passing: PassResult | None,
+    min_group: int,
+) -> QuestionResult:
+    """A scale question's mean, margin, pass mark and spread."""
+
+    def compute() -> QuestionFigures:
+        summary = summarize(h)
+        score = Score(summary, margin_of_error(summary, population), passing)
+        return QuestionFigures(score, dict(sorted(h.items())))
+
+    return QuestionResult(
+        question.id,
+        question.metric.value if question.metric else None,
+        question.dimension,
+        question.low,
+        question.high,
+        guard(question.id, count(h), compute, min_group),
+    )
+
+
+def _points(rows: Sequence[Group[T]], values: Sequence[Point | None]) -> list[Group[Point]]:
+    return [
+        Group(r.label, r.n, v, r.suppressed, r.min_group) for r, v in zip(rows, values, strict=True)
+    ]
+
+
+def mean_series(
+    key: str,
+    labelled: Sequence[tuple[str, Histogram]],
+    *,
+    figures: Callable[[Histogram], Summary] = summarize,
+    low: float,
+    high: float,
+    pass_mark: bool,
+    min_group: int,
+) -> TrendSeries:
+    """A mean over waves or periods, each judged against the previous shown one."""
+    rows = trend(labelled, figures=figures, low=low, high=high, min_group=min_group)
+    values = [
+        None
+        if r.figures is None
+        else Point(
+            r.figures.summary.mean,
+            r.figures.passing.change,
+            r.figures.passing if pass_mark else None,
+        )
+        for r in rows
+    ]
+    return TrendSeries(key, low, high, _points(rows, values))
+
+
+def value_series(
+    key: str,
+    labelled: Sequence[tuple[str, Histogram]],
+    value: Callable[[Histogram], float | None],
+    *,
+    low: float,
+    high: float,
+    min_group: int,
+) -> TrendSeries:
+    """A figure without a pass mark (NPS, CSAT) over waves or periods, with its change."""
+    points: list[Group[Point]] = []
+    previous: float | None = None
+    for label, h in labelled:
+        row = guard(label, count(h), partial(value, h), min_group)
+        current = row.figures
+        change = None if current is None or previous is None else current - previous
+        point = None if row.suppressed else Point(current, change)
+        points.append(Group(label, row.n, point, row.suppressed, min_group))
+        previous = current
+    return TrendSeries(key, low, high, points)
+
+
+def trend_series(
+    plan: Plan,
+    labels: Sequence[str],
+    histograms: Mapping[str, Histograms],
+    sums: Mapping[str, Histogram],
+    min_group: int,
+) -> list[TrendSeries]:
+    """CVS, NPS, CSAT, CES and every grade over the given waves or periods."""
+
+    def of(qid: str) -> list[tuple[str, Histogram]]:
+        return [(label, histograms.get(label, {}).get(qid, {})) for label in labels]
+
+    series = []
+    if plan.cvs_ids:
+        labelled = [(label, sums.get(label, {})) for label in labels]
+        series.append(
+            mean_series(
+                "cvs",
+                labelled,
+                figures=wave_cvs,
+                low=SCALE_LOW,
+                high=SCALE_HIGH,
+                pass_mark=plan.pass_mark,
+                min_group=min_group,
+            )
+        )
+    if plan.nps_id:
+        series.append(
+            value_series("nps", of(plan.nps_id), _nps, low=-100, high=100, min_group=min_group)
+        )
+    if plan.csat_id:
+        series.append(
+            value_series("csat", of(plan.csat_id), _csat, low=0, high=100, min_group=min_group)
+        )
+    if plan.ces_id:
+        series.append(
+            value_series("ces", of(plan.ces_id), _mean, low=1, high=7, min_group=min_group)
+        )
+    for q in plan.grades:
+        series.append(
+            mean_series(
+                q.id,
+                of(q.id),
+                low=q.low,
+                high=q.high,
+                pass_mark=plan.pass_mark,
+                min_group=min_group,
+            )
+        )
+    return series
+
+
+def current_passing(
+    series: TrendSeries | None, label: str | None, value: float | None, low: float, high: float
+) -> PassResult | None:
+    """The pass-mark verdict of the reported wave or period from its trend point; without
+    one (all responses, no waves) the figure is judged on its level alone."""
+    if series is not None and label is not None:
+        for point in series.points:
+            if point.label == label and point.figures is not None:
+                return point.figures.passing
+    return None if value is None else assess(value, None, low=low, high=high)
+
+
+def breakdown_columns(
+    plan: Plan,
+    keys: Sequence[str],
+    histograms: Mapping[str, Histograms],
+    sums: Mapping[str, Histogram],
+    min_group: int,
+) -> list[BreakdownColumn]:
+    """Each figure per group, with small groups (and what would reveal them) suppressed."""
+    question_of = {"nps": plan.nps_id, "csat": plan.csat_id, "ces": plan.ces_id}
+    value_of: dict[str, Callable[[Histogram], float | None]] = {
+        "nps": _nps,
+        "csat": _csat,
+        "ces": _mean,
+    }
+    columns = []
+    for key in keys:
+        value: Callable[[Histogram], float | None]
+        if key == "cvs":
+            source, value = dict(sums), _cvs_mean
+        else:
+            qid = question_of.get(key) or key
+            source = {label: hs.get(qid, {}) for label, hs in histograms.items()}
+            value = value_of.get(key, _mean)
+        source = {label: h for label, h in source.items() if h}
+        groups = breakdown_by(source, value, min_group=min_group)
+        columns.append(BreakdownColumn(key, {g.label: _as_float(g) for g in groups}))
+    return columns
+
+
+def _as_float(group: Group[float | None]) -> Group[float]:
+    if group.figures is None and not group.suppressed:
+        return Group(group.label, group.n, None, True, group.min_group)
+    return Group(group.label, group.n, group.figures, group.suppressed, group.min_group)

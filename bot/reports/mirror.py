@@ -1,0 +1,75 @@
+"""The mirror section: staff predictions against customer grades per dimension (G-M4, G-F4).
+
+A mirror survey names the survey it mirrors. The report of either side pairs the
+reported wave with the other survey's wave that opened closest in time to it.
+"""
+
+from __future__ import annotations
+
+from bot.config import Config
+from bot.reports.model import Mirror
+from bot.reports.scope import Resolved
+from bot.storage import Transaction
+from bot.storage.report_sql import Histograms, Slice, WaveRow
+from bot.timeutil import from_text
+from flows import Survey
+from scoring.mirror import discrepancies, mirror_rows
+
+
+def counterpart(survey: Survey, surveys: dict[str, Survey]) -> tuple[Survey, Survey] | None:
+    """(customer survey, mirror survey) for a survey on either side, if it has a partner."""
+    if survey.mirrors is not None:
+        customers = surveys.get(survey.mirrors)
+        return (customers, survey) if customers else None
+    staff = next((s for s in surveys.values() if s.mirrors == survey.id), None)
+    return (survey, staff) if staff else None
+
+
+def closest_wave(waves: list[WaveRow], to: WaveRow | None) -> WaveRow | None:
+    """The wave opened closest in time to `to` (the latest one when `to` is None)."""
+    if not waves:
+        return None
+    if to is None:
+        return waves[-1]
+    moment = from_text(to.opened_at)
+    return min(waves, key=lambda w: abs((from_text(w.opened_at) - moment).total_seconds()))
+
+
+def by_dimension(survey: Survey, histograms: Histograms) -> Histograms:
+    """dimension -> histogram of the survey's question on that dimension."""
+    return {
+        q.dimension: histograms[q.id]
+        for q in survey.questions
+        if q.dimension and q.id in histograms
+    }
+
+
+async def mirror_section(
+    tx: Transaction, surveys: dict[str, Survey], resolved: Resolved, config: Config
+) -> Mirror | None:
+    """The gaps for the reported wave and its counterpart, None without a partner's answers."""
+    pair = counterpart(resolved.survey, surveys)
+    if pair is None or resolved.period is not None:
+        return None
+    customers, staff = pair
+    other = staff if resolved.survey is customers else customers
+    other_wave = closest_wave(await tx.report_waves(other.id), resolved.wave)
+    other_slice = Slice(other.id, wave_id=other_wave.id if other_wave else None)
+    own = by_dimension(resolved.survey, await tx.histograms(resolved.slice))
+    theirs = by_dimension(other, await tx.histograms(other_slice))
+    if not own or not theirs:
+        return None
+    staff_h, customer_h = (theirs, own) if other is staff else (own, theirs)
+    own_label = resolved.wave.label if resolved.wave else ""
+    other_label = other_wave.label if other_wave else ""
+    rows = mirror_rows(staff_h, customer_h, min_group=config.min_group_size)
+    shown = [r.figures for r in rows if r.figures is not None]
+    return Mirror(
+        customer_survey=customers.id,
+        staff_survey=staff.id,
+        customer_label=other_label if other is customers else own_label,
+        staff_label=other_label if other is staff else own_label,
+        rows=rows,
+        threshold=config.mirror_gap,
+        discrepancies=[g.dimension for g in discrepancies(shown, config.mirror_gap)],
+    )

@@ -1,0 +1,606 @@
+"""Report queries: score histograms grouped by wave, period, attribute or answer, counts of
+invitations, flag times, certificate evidence and publications of results.
+
+Every figure starts as a GROUP BY over `answers` (DESIGN.md, decision 5); no answer row
+is ever loaded into Python. The SQL is portable (SQLite and PostgreSQL): breakdowns by
+imported attribute group by the stored attributes text as a whole, and the few distinct
+attribute sets are unpacked here, so no dialect's JSON functions are needed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from bot.storage.driver import Connection
+from bot.timeutil import to_text
+
+Histogram = dict[int, int]
+Histograms = dict[str, Histogram]
+"""question id -> {score: respondents}"""
+
+PeriodUnit = Literal["month", "quarter"]
+NOT_SET = ""
+"""Group label for respondents without the attribute or without an answer to the question."""
+
+_PERIOD_SQL: dict[str, str] = {
+    "month": "substr({column}, 1, 7)",
+    "quarter": (
+        "substr({column}, 1, 4) || '-Q' ||"
+        " CAST((CAST(substr({column}, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)"
+    ),
+}
+"""A stored UTC time's period as text: '2026-11' or '2026-Q4'."""
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Which responses of a survey a query covers: one wave, a time span (optionally only
+    responses outside waves, i.e. after interactions), or all."""
+
+    survey_id: str
+    wave_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    outside_waves: bool = False
+
+    @property
+    def needs_responses(self) -> bool:
+        """Whether the filter reads `responses` (times live there, not on answers)."""
+        return self.since is not None or self.until is not None
+
+    def where(self, table: str = "a") -> tuple[str, list[Any]]:
+        """The condition on `table` (answers `a` or responses `r`, both carry survey and
+        wave) plus, for times, responses `r`; and its parameters."""
+        sql, params = [f"{table}.survey_id = ?"], [self.survey_id]
+        if self.wave_id is not None:
+            sql.append(f"{table}.wave_id = ?")
+            params.append(self.wave_id)
+        if self.outside_waves:
+            sql.append(f"{table}.wave_id IS NULL")
+        if self.since is not None:
+            sql.append("r.completed_at >= ?")
+            params.append(to_text(self.since))
+        if self.until is not None:
+            sql.append("r.completed_at < ?")
+            params.append(to_text(self.until))
+        return " AND ".join(sql), params
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """A GROUP BY key over answers `a`: its SELECT expression, the joins it needs."""
+
+    expression: str
+    params: tuple[Any, ...] = ()
+    join: str = ""
+    join_params: tuple[Any, ...] = ()
+    needs_responses: bool = False
+
+
+_RESPONSES_JOIN = " JOIN responses r ON r.id = a.response_id"
+_BY_WAVE = _Grouping("a.wave_id")
+_BY_ATTRIBUTES = _Grouping("r.attributes", needs_responses=True)
+
+
+def _by_period(unit: PeriodUnit) -> _Grouping:
+    return _Grouping(_PERIOD_SQL[unit].format(column="r.completed_at"), needs_responses=True)
+
+
+def _by_choice(question_id: str) -> _Grouping:
+    return _Grouping(
+        "c.choice",
+        join=" LEFT JOIN answers c ON c.response_id = a.response_id AND c.question_id = ?",
+        join_params=(question_id,),
+    )
+
+
+def _by_nps_group(question_id: str, promoter_from: int, passive_from: int) -> _Grouping:
+    return _Grouping(
+        "CASE WHEN c.score IS NULL THEN NULL WHEN c.score >= ? THEN 'promoter'"
+        " WHEN c.score >= ? THEN 'passive' ELSE 'detractor' END",
+        params=(promoter_from, passive_from),
+        join=" LEFT JOIN answers c ON c.response_id = a.response_id AND c.question_id = ?",
+        join_params=(question_id,),
+    )
+
+
+@dataclass(frozen=True)
+class WaveRow:
+    """A wave as reports need it."""
+
+    id: str
+    survey_id: str
+    survey_version: int
+    label: str
+    opened_at: str
+    closes_at: str | None
+    closed_at: str | None
+
+
+@dataclass(frozen=True)
+class FlagTimes:
+    """When one flag was raised, forwarded and closed (stored UTC text, None if not yet)."""
+
+    raised_at: str
+    forwarded_at: str | None
+    closed_at: str | None
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """A certificate criterion an admin vouched for."""
+
+    id: str
+    criterion: str
+    note: str
+    recorded_by: str
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a wave's results go back to, with a chat where they can be reached."""
+
+    key: str
+    language: str | None
+    channel: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One recipient of a publication, as stored."""
+
+    publication_id: str
+    wave_id: str
+    recipient: str
+    channel: str | None
+    address: str | None
+    language: str
+    status: str
+
+
+_WAVE_COLUMNS = "id, survey_id, survey_version, label, opened_at, closes_at, closed_at"
+
+
+class ReportQueries:
+    """Aggregates for reports, evidence and publications (mixed into `Transaction`)."""
+
+    conn: Connection
+
+    # -- waves --------------------------------------------------------------------------
+
+    async def report_waves(self, survey_id: str) -> list[WaveRow]:
+        """Every wave of a survey, oldest first."""
+        rows = await self.conn.fetchall(
+            f"SELECT {_WAVE_COLUMNS} FROM waves WHERE survey_id = ? ORDER BY opened_at, id",
+            (survey_id,),
+        )
+        return [_wave(r) for r in rows]
+
+    async def report_wave(self, wave: str) -> WaveRow | None:
+        """A wave by id, or by label when no id matches (the latest wave with that label)."""
+        row = await self.conn.fetchone(f"SELECT {_WAVE_COLUMNS} FROM waves WHERE id = ?", (wave,))
+        if row is None:
+            row = await self.conn.fetchone(
+                f"SELECT {_WAVE_COLUMNS} FROM waves WHERE label = ?"
+                " ORDER BY opened_at DESC, id LIMIT 1",
+                (wave,),
+            )
+        return _wave(row) if row else None
+
+    async def latest_wave(self) -> WaveRow | None:
+        """The most recently opened wave of any survey."""
+        row = await self.conn.fetchone(
+            f"SELECT {_WAVE_COLUMNS} FROM waves ORDER BY opened_at DESC, id LIMIT 1"
+        )
+        return _wave(row) if row else None
+
+    async def latest_response_survey(self) -> str | None:
+        """The survey of the most recent response, if any."""
+        row = await self.conn.fetchone(
+            "SELECT survey_id FROM responses ORDER BY completed_at DESC, survey_id LIMIT 1"
+        )
+        return str(row[0]) if row else None
+
+    async def invited_by_wave(self, survey_id: str) -> dict[str, int]:
+        """wave id -> number of invitations (the population asked)."""
+        rows = await self.conn.fetchall(
+            "SELECT wave_id, COUNT(*) FROM invitations WHERE survey_id = ?"
+            " AND wave_id IS NOT NULL GROUP BY wave_id",
+            (survey_id,),
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def invited_by_period(self, survey_id: str, unit: PeriodUnit) -> dict[str, int]:
+        """period -> invitations sent after interactions (no wave) in that period."""
+        expression = _PERIOD_SQL[unit].format(column="sent_at")
+        rows = await self.conn.fetchall(
+            f"SELECT {expression}, COUNT(*) FROM invitations WHERE survey_id = ?"
+            " AND wave_id IS NULL AND sent_at IS NOT NULL GROUP BY 1",
+            (survey_id,),
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def responses_by_wave(self, survey_id: str) -> dict[str, int]:
+        """wave id -> completed responses, for the waves of a survey that have any."""
+        rows = await self.conn.fetchall(
+            "SELECT wave_id, COUNT(*) FROM responses WHERE survey_id = ?"
+            " AND wave_id IS NOT NULL GROUP BY wave_id",
+            (survey_id,),
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def with_attributes(self, scope: Slice) -> int:
+        """How many responses of a slice carry imported attributes (for breakdowns)."""
+        where, params = scope.where("r")
+        row = await self.conn.fetchone(
+            f"SELECT COUNT(*) FROM responses r WHERE {where} AND r.attributes <> '{{}}'", params
+        )
+        return int(row[0]) if row else 0
+
+    async def action_items_for(self, mirror_wave_id: str) -> int:
+        """How many action items (G-F4) were made from a mirror wave."""
+        row = await self.conn.fetchone(
+            "SELECT COUNT(*) FROM action_items WHERE mirror_wave_id = ?", (mirror_wave_id,)
+        )
+        return int(row[0]) if row else 0
+
+    async def respondent_counts(self, scope: Slice) -> tuple[int, int]:
+        """(named, anonymous) responses in a slice."""
+        where, params = scope.where("r")
+        row = await self.conn.fetchone(
+            "SELECT COALESCE(SUM(1 - r.anonymous), 0), COALESCE(SUM(r.anonymous), 0)"
+            f" FROM responses r WHERE {where}",
+            params,
+        )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    async def completed_span(self, scope: Slice) -> tuple[str, str] | None:
+        """The first and last completion time in a slice (stored UTC text)."""
+        where, params = scope.where("r")
+        row = await self.conn.fetchone(
+            f"SELECT MIN(r.completed_at), MAX(r.completed_at) FROM responses r WHERE {where}",
+            params,
+        )
+        if row is None or row[0] is None:
+            return None
+        return str(row[0]), str(row[1])
+
+    async def answered_versions(self, survey_id: str) -> list[int]:
+        """The questionnaire versions responses were given to."""
+        rows = await self.conn.fetchall(
+            "SELECT DISTINCT survey_version FROM responses WHERE survey_id = ? ORDER BY 1",
+            (survey_id,),
+        )
+        return [int(r[0]) for r in rows]
+
+    # -- histograms ---------------------------------------------------------------------
+
+    async def histograms(self, scope: Slice) -> Histograms:
+        """question id -> histogram of scores, for a slice."""
+        where, params = scope.where()
+        join = _RESPONSES_JOIN if scope.needs_responses else ""
+        rows = await self.conn.fetchall(
+            f"SELECT a.question_id, a.score, COUNT(*) FROM answers a{join}"
+            f" WHERE {where} AND a.score IS NOT NULL GROUP BY a.question_id, a.score",
+            params,
+        )
+        out: Histograms = {}
+        for question_id, score, n in rows:
+            out.setdefault(str(question_id), {})[int(score)] = int(n)
+        return out
+
+    async def sum_histograms(self, scope: Slice, question_ids: Sequence[str]) -> Histogram:
+        """{per-respondent sum of the questions: respondents}, for those who answered all."""
+        grouped = await self._grouped_sums(scope, question_ids, None)
+        return grouped.get(NOT_SET, {})
+
+    async def histograms_by_wave(self, survey_id: str) -> dict[str, Histograms]:
+        """wave id -> question histograms, for every wave of a survey."""
+        return await self._grouped(Slice(survey_id), _BY_WAVE, "a.wave_id IS NOT NULL")
+
+    async def sum_histograms_by_wave(
+        self, survey_id: str, question_ids: Sequence[str]
+    ) -> dict[str, Histogram]:
+        """wave id -> per-respondent sum histogram of the questions."""
+        return await self._grouped_sums(
+            Slice(survey_id), question_ids, _BY_WAVE, "a.wave_id IS NOT NULL"
+        )
+
+    async def histograms_by_period(self, survey_id: str, unit: PeriodUnit) -> dict[str, Histograms]:
+        """period ('2026-11' or '2026-Q4') -> question histograms of responses outside waves."""
+        return await self._grouped(Slice(survey_id), _by_period(unit), "a.wave_id IS NULL")
+
+    async def sum_histograms_by_period(
+        self, survey_id: str, question_ids: Sequence[str], unit: PeriodUnit
+    ) -> dict[str, Histogram]:
+        """period -> per-respondent sum histogram of responses outside waves."""
+        return await self._grouped_sums(
+            Slice(survey_id), question_ids, _by_period(unit), "a.wave_id IS NULL"
+        )
+
+    async def histograms_by_attribute(self, scope: Slice) -> dict[str, dict[str, Histograms]]:
+        """attribute -> value -> question histograms; NOT_SET holds those without it."""
+        return _by_attribute(await self._grouped(scope, _BY_ATTRIBUTES))
+
+    async def sum_histograms_by_attribute(
+        self, scope: Slice, question_ids: Sequence[str]
+    ) -> dict[str, dict[str, Histogram]]:
+        """attribute -> value -> per-respondent sum histogram."""
+        grouped = await self._grouped_sums(scope, question_ids, _BY_ATTRIBUTES)
+        return _by_attribute(grouped, sums=True)
+
+    async def histograms_by_choice(self, scope: Slice, question_id: str) -> dict[str, Histograms]:
+        """choice id of a classification question (NOT_SET: not answered) -> histograms."""
+        return await self._grouped(scope, _by_choice(question_id))
+
+    async def sum_histograms_by_choice(
+        self, scope: Slice, question_ids: Sequence[str], question_id: str
+    ) -> dict[str, Histogram]:
+        """choice id -> per-respondent sum histogram."""
+        return await self._grouped_sums(scope, question_ids, _by_choice(question_id))
+
+    async def histograms_by_nps_group(
+        self, scope: Slice, question_id: str, promoter_from: int, passive_from: int
+    ) -> dict[str, Histograms]:
+        """promoter / passive / detractor on a 0-10 question (NOT_SET: not answered)."""
+        grouping = _by_nps_group(question_id, promoter_from, passive_from)
+        return await self._grouped(scope, grouping)
+
+    async def _grouped(
+        self, scope: Slice, grouping: _Grouping, condition: str = ""
+    ) -> dict[str, Histograms]:
+        where, params = scope.where()
+        join = grouping.join
+        if scope.needs_responses or grouping.needs_responses:
+            join = _RESPONSES_JOIN + join
+        extra = f" AND {condition}" if condition else ""
+        rows = await self.conn.fetchall(
+            f"SELECT {grouping.expression}, a.question_id, a.score, COUNT(*) FROM answers a{join}"
+            f" WHERE {where}{extra} AND a.score IS NOT NULL GROUP BY 1, 2, 3",
+            (*grouping.params, *grouping.join_params, *params),
+        )
+        out: dict[str, Histograms] = {}
+        for group, question_id, score, n in rows:
+            label = NOT_SET if group is None else str(group)
+            out.setdefault(label, {}).setdefault(str(question_id), {})[int(score)] = int(n)
+        return out
+
+    async def _grouped_sums(
+        self,
+        scope: Slice,
+        question_ids: Sequence[str],
+        grouping: _Grouping | None,
+        condition: str = "",
+    ) -> dict[str, Histogram]:
+        ids = list(question_ids)
+        if not ids:
+            return {}
+        where, params = scope.where()
+        grouping = grouping or _Grouping("NULL")
+        join = grouping.join
+        if scope.needs_responses or grouping.needs_responses:
+            join = _RESPONSES_JOIN + join
+        extra = f" AND {condition}" if condition else ""
+        marks = ", ".join("?" for _ in ids)
+        rows = await self.conn.fetchall(
+            f"SELECT g, total, COUNT(*) FROM (SELECT {grouping.expression} AS g,"
+            f" a.response_id, SUM(a.score) AS total FROM answers a{join}"
+            f" WHERE {where}{extra} AND a.question_id IN ({marks}) AND a.score IS NOT NULL"
+            f" GROUP BY 1, 2 HAVING COUNT(*) = ?) per_respondent GROUP BY 1, 2",
+            (*grouping.params, *grouping.join_params, *params, *ids, len(ids)),
+        )
+        out: dict[str, Histogram] = {}
+        for group, total, n in rows:
+            label = NOT_SET if group is None else str(group)
+            out.setdefault(label, {})[int(total)] = int(n)
+        return out
+
+    # -- follow-up of flags -------------------------------------------------------------
+
+    async def flag_times(self, since: datetime, until: datetime) -> list[FlagTimes]:
+        """When each flag raised in [since, until) was raised, forwarded and closed."""
+        rows = await self.conn.fetchall(
+            "SELECT raised_at, forwarded_at, closed_at FROM flags"
+            " WHERE raised_at >= ? AND raised_at < ? ORDER BY raised_at",
+            (to_text(since), to_text(until)),
+        )
+        return [FlagTimes(str(r[0]), r[1], r[2]) for r in rows]
+
+    async def flag_status_counts(self, since: datetime, until: datetime) -> dict[str, int]:
+        """status -> number of flags raised in [since, until)."""
+        rows = await self.conn.fetchall(
+            "SELECT status, COUNT(*) FROM flags WHERE raised_at >= ? AND raised_at < ?"
+            " GROUP BY status",
+            (to_text(since), to_text(until)),
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def flaggable_responses(
+        self,
+        questions: Iterable[tuple[str, str]],
+        promoter_from: int,
+        passive_from: int,
+        since: datetime,
+        until: datetime,
+    ) -> tuple[int, int]:
+        """(named promoters and detractors on the given (survey, question) pairs, of whom
+        flagged) among responses completed in [since, until)."""
+        pairs = list(questions)
+        if not pairs:
+            return 0, 0
+        match = " OR ".join("(a.survey_id = ? AND a.question_id = ?)" for _ in pairs)
+        row = await self.conn.fetchone(
+            "SELECT COUNT(DISTINCT r.id), COUNT(DISTINCT f.response_id) FROM responses r"
+            " JOIN answers a ON a.response_id = r.id"
+            " LEFT JOIN flags f ON f.response_id = r.id"
+            f" WHERE r.anonymous = 0 AND ({match}) AND (a.score >= ? OR a.score < ?)"
+            " AND r.completed_at >= ? AND r.completed_at < ?",
+            (
+                *(v for pair in pairs for v in pair),
+                promoter_from,
+                passive_from,
+                to_text(since),
+                to_text(until),
+            ),
+        )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    # -- evidence -----------------------------------------------------------------------
+
+    async def add_evidence(self, evidence: EvidenceRow) -> None:
+        """Record that an admin vouched for a criterion."""
+        await self.conn.execute(
+            "INSERT INTO evidence (id, criterion, note, recorded_by, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                evidence.id,
+                evidence.criterion,
+                evidence.note,
+                evidence.recorded_by,
+                evidence.recorded_at,
+            ),
+        )
+
+    async def evidence(self) -> list[EvidenceRow]:
+        """Every recorded piece of evidence, oldest first."""
+        rows = await self.conn.fetchall(
+            "SELECT id, criterion, note, recorded_by, recorded_at FROM evidence"
+            " ORDER BY recorded_at, id"
+        )
+        return [EvidenceRow(*(str(v) for v in r)) for r in rows]
+
+    # -- publications of results --------------------------------------------------------
+
+    async def published_waves(self) -> dict[str, str]:
+        """wave id -> when its results were first published."""
+        rows = await self.conn.fetchall(
+            "SELECT wave_id, MIN(published_at) FROM publications GROUP BY wave_id"
+        )
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    async def wave_recipients(self, wave_id: str, include_all_staff: bool) -> list[Recipient]:
+        """The wave's invitees, plus every staff member when asked, each once, with one
+        reachable chat where known."""
+        staff_filter = "" if include_all_staff else " WHERE s.id IN (SELECT staff_id FROM ids)"
+        rows = await self.conn.fetchall(
+            "WITH ids AS (SELECT contact_id, staff_id FROM invitations WHERE wave_id = ?)"
+            " SELECT 'contact:' || c.id, c.language,"
+            " (SELECT MIN(i.channel || ' ' || i.external_id) FROM identities i"
+            "  WHERE i.contact_id = c.id AND i.unreachable_at IS NULL)"
+            " FROM contacts c WHERE c.id IN (SELECT contact_id FROM ids)"
+            " UNION SELECT 'staff:' || s.id, s.language,"
+            " (SELECT MIN(i.channel || ' ' || i.external_id) FROM identities i"
+            "  WHERE i.staff_id = s.id AND i.unreachable_at IS NULL)"
+            f" FROM staff s{staff_filter} ORDER BY 1",
+            (wave_id,),
+        )
+        out = []
+        for key, language, chat in rows:
+            channel, _, address = chat.partition(" ") if chat else (None, "", None)
+            out.append(Recipient(str(key), language, channel, address or None))
+        return out
+
+    async def add_publication(
+        self, publication_id: str, wave_id: str, actor: str, now: datetime
+    ) -> None:
+        """Record that a wave's results are being sent back."""
+        await self.conn.execute(
+            "INSERT INTO publications (id, wave_id, published_at, published_by)"
+            " VALUES (?, ?, ?, ?)",
+            (publication_id, wave_id, to_text(now), actor),
+        )
+
+    async def add_deliveries(self, publication_id: str, rows: Iterable[Delivery]) -> None:
+        """Queue a publication's recipients."""
+        await self.conn.executemany(
+            "INSERT INTO publication_deliveries (publication_id, recipient, channel, address,"
+            " language, status) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (publication_id, d.recipient, d.channel, d.address, d.language, d.status)
+                for d in rows
+            ],
+        )
+
+    async def delivered_recipients(self, wave_id: str) -> set[str]:
+        """Recipients who already got (or are queued for) this wave's results."""
+        rows = await self.conn.fetchall(
+            "SELECT d.recipient FROM publication_deliveries d"
+            " JOIN publications p ON p.id = d.publication_id"
+            " WHERE p.wave_id = ? AND d.status IN ('pending', 'sent')",
+            (wave_id,),
+        )
+        return {str(r[0]) for r in rows}
+
+    async def pending_deliveries(self, limit: int) -> list[Delivery]:
+        """Queued deliveries, oldest publication first."""
+        rows = await self.conn.fetchall(
+            "SELECT d.publication_id, p.wave_id, d.recipient, d.channel, d.address, d.language,"
+            " d.status FROM publication_deliveries d JOIN publications p"
+            " ON p.id = d.publication_id WHERE d.status = 'pending'"
+            " ORDER BY p.published_at, d.recipient LIMIT ?",
+            (limit,),
+        )
+        return [Delivery(*r) for r in rows]
+
+    async def mark_delivery(
+        self, publication_id: str, recipient: str, status: str, now: datetime
+    ) -> None:
+        """Record the outcome of sending results to one recipient."""
+        await self.conn.execute(
+            "UPDATE publication_deliveries SET status = ?, sent_at = ?"
+            " WHERE publication_id = ? AND recipient = ?",
+            (status, to_text(now), publication_id, recipient),
+        )
+
+    async def delivery_counts(self, wave_id: str) -> dict[str, int]:
+        """status -> recipients, over every publication of a wave."""
+        rows = await self.conn.fetchall(
+            "SELECT d.status, COUNT(*) FROM publication_deliveries d"
+            " JOIN publications p ON p.id = d.publication_id WHERE p.wave_id = ?"
+            " GROUP BY d.status",
+            (wave_id,),
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+
+def _wave(row: Any) -> WaveRow:
+    return WaveRow(
+        id=str(row[0]),
+        survey_id=str(row[1]),
+        survey_version=int(row[2]),
+        label=str(row[3]),
+        opened_at=str(row[4]),
+        closes_at=row[5],
+        closed_at=row[6],
+    )
+
+
+def _by_attribute(grouped: dict[str, Any], *, sums: bool = False) -> dict[str, dict[str, Any]]:
+    """Unpack {attributes JSON: figures} into {attribute: {value: figures}}, merging the
+    figures of attribute sets that share a value; respondents lacking an attribute that
+    others have go under NOT_SET, so each attribute's groups add up to the total."""
+    parsed = [(json.loads(text) if text else {}, figures) for text, figures in grouped.items()]
+    keys = sorted({k for attributes, _ in parsed for k in attributes})
+    out: dict[str, dict[str, Any]] = {k: {} for k in keys}
+    for attributes, figures in parsed:
+        for key in keys:
+            value = attributes.get(key)
+            label = NOT_SET if value in (None, "") else str(value)
+            target = out[key].setdefault(label, {})
+            if sums:
+                _add(target, figures)
+            else:
+                for question_id, histogram in figures.items():
+                    _add(target.setdefault(question_id, {}), histogram)
+    return out
+
+
+def _add(target: Histogram, histogram: Histogram) -> None:
+    for score, n in histogram.items():
+        target[score] = target.get(score, 0) + n
