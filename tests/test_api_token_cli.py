@@ -3,19 +3,20 @@ secret, and refused by the API once revoked."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import httpx
 import pytest
 
 from bot.cli import main as cli
+from bot.storage import Storage
 from tests.api_server import live_config, serve
 
 
-def test_create_list_and_revoke(
-    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def stored_hashes(storage: Storage) -> list[str]:
+    async with storage.transaction(write=False) as tx:
+        return [str(r[0]) for r in await tx.conn.fetchall("SELECT token_hash FROM api_tokens")]
+
+
+def test_create_list_and_revoke(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         cli(["api-token", "create", "--scope", "write", "--name", "helpdesk", "--db", db_url]) == 0
     )
@@ -25,14 +26,11 @@ def test_create_list_and_revoke(
     assert "only time it is shown" in made.err
     token_id = made.err.split()[1]
 
-    stored = (
-        sqlite3.connect(tmp_path / "klantstem.db")
-        .execute("SELECT token_hash FROM api_tokens WHERE id = ?", (token_id,))
-        .fetchone()[0]
-    )
-    assert secret not in stored and len(stored) == 64
-
     with serve(live_config(db_url)) as live:
+        stored = live.run(lambda app: stored_hashes(app.storage))
+        assert len(stored) == 3  # this one and the test server's read and write tokens
+        assert all(secret not in h and len(h) == 64 for h in stored)
+
         headers = {"Authorization": f"Bearer {secret}"}
         assert httpx.get(f"{live.url}/api/v1/contacts", headers=headers).status_code == 200
 
