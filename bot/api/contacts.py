@@ -251,8 +251,9 @@ ENDPOINTS = (
         "write",
         replace_contact,
         "Create or replace a contact",
-        (200, "updated or unchanged (201 when added)", _OUT_SCHEMA),
+        (200, "updated or unchanged", _OUT_SCHEMA),
         body=REPLACE_SCHEMA,
+        also=((201, "added"),),
     ),
     Endpoint(
         "POST",

@@ -56,6 +56,8 @@ class Endpoint:
     csv: bool = False
     query: Mapping[str, Schema] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
+    also: tuple[tuple[int, str], ...] = ()
+    """Further success statuses with the same body, e.g. (201, "added")."""
 
     def route(self, app: App) -> Route:
         """The Starlette route that checks a request and runs the handler."""

@@ -28,9 +28,7 @@ def document(endpoints: Iterable[Endpoint], version: str) -> dict[str, Any]:
         "/metrics": {"get": _plain("Counters and gauges, Prometheus text format", "text/plain")},
     }
     for endpoint in endpoints:
-        paths.setdefault(PREFIX + endpoint.path, {})[endpoint.method.lower()] = _operation(
-            endpoint
-        )
+        paths.setdefault(PREFIX + endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint)
     return {
         "openapi": "3.0.3",
         "info": {
@@ -66,6 +64,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         "parameters": parameters,
         "responses": {str(status): _json(description, schema)},
     }
+    for code, meaning in endpoint.also:
+        operation["responses"][str(code)] = _json(meaning, schema)
     if endpoint.body is not None:
         content: dict[str, Any] = {"application/json": {"schema": endpoint.body}}
         if endpoint.csv:
