@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.api import contacts
+from bot.api import contacts, reports
 from bot.api.endpoint import Endpoint
 
-ENDPOINTS: tuple[Endpoint, ...] = (*contacts.ENDPOINTS,)
+ENDPOINTS: tuple[Endpoint, ...] = (*contacts.ENDPOINTS, *reports.ENDPOINTS)
