@@ -18,6 +18,7 @@ RUN useradd --system --no-log-init --uid 10001 --user-group --create-home klants
 COPY --from=build /opt/klantstem /opt/klantstem
 ENV PATH=/opt/klantstem/bin:$PATH \
     PYTHONUNBUFFERED=1 \
+    KLANTSTEM_LOG_LEVEL=INFO \
     KLANTSTEM_DATABASE_URL=sqlite:////data/klantstem.db \
     KLANTSTEM_HTTP_HOST=0.0.0.0 \
     KLANTSTEM_HTTP_PORT=8080
