@@ -10,7 +10,9 @@ from flows.session import Answer
 from flows.text import N_, Translator
 
 MAX_TEXT_LENGTH = 2000
-_SCORE = re.compile(r"^\s*(\d{1,3})\s*(?:/\s*(\d{1,3})\s*)?$")
+# ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
+_SCORE = re.compile(r"^\s*([0-9]{1,3})\s*(?:/\s*([0-9]{1,3})\s*)?$")
+_NUMBER = re.compile(r"[0-9]{1,3}")
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,9 @@ def parse_typed(question: Question, typed: str, language: str, tr: Translator) -
 def parse_pressed(question: Question, value: str) -> Answer | Invalid:
     """Read a button's value; a value the question never offered is refused."""
     if question.kind is Kind.SCALE:
-        if value.isdigit() and question.accepts_score(int(value)):
-            return int(value)
+        number = _small_number(value)
+        if number is not None and question.accepts_score(number):
+            return number
     elif question.kind in (Kind.CHOICE, Kind.CONSENT) and question.choice(value) is not None:
         return value
     return Invalid(N_("That button does not belong to this question."), {})
@@ -72,8 +75,9 @@ def _parse_choice(
     question: Question, typed: str, language: str, tr: Translator
 ) -> Answer | Invalid:
     wanted = typed.strip()
-    if wanted.isdigit() and 1 <= int(wanted) <= len(question.choices):
-        return question.choices[int(wanted) - 1].id
+    number = _small_number(wanted)
+    if number is not None and 1 <= number <= len(question.choices):
+        return question.choices[number - 1].id
     for choice in question.choices:
         if choice.id == wanted.casefold() or choice.label.matches(wanted, language, tr):
             return choice.id
@@ -81,3 +85,8 @@ def _parse_choice(
         N_("Please answer with the number (1 to {count}) or the name of one of the choices."),
         {"count": len(question.choices)},
     )
+
+
+def _small_number(text: str) -> int | None:
+    """A plain number of up to three ASCII digits, else None."""
+    return int(text) if _NUMBER.fullmatch(text) else None

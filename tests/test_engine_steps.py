@@ -121,6 +121,16 @@ CASES = [
         Status.ACTIVE,
         ReplyKind.INVALID,
     ),
+    Case(
+        "superscript digit refused as a choice", [typed("²")], {}, Status.ACTIVE, ReplyKind.INVALID
+    ),
+    Case(
+        "arabic-indic digit refused as a score",
+        [typed("2"), typed("٨")],
+        {},
+        Status.ACTIVE,
+        ReplyKind.INVALID,
+    ),
     Case("words refused", [typed("2"), typed("eleven")], {}, Status.ACTIVE, ReplyKind.INVALID),
     Case(
         "choice by label any case",
