@@ -76,6 +76,8 @@ API_URL = "https://slack.com/api/"
 BROADCAST_INTERVAL = 0.25
 """Seconds between broadcast posts workspace-wide (240 a minute, within Slack's limit)."""
 RATE_LIMIT_RETRIES = 3
+WORKERS = 32
+"""Requests worked on at once after their acknowledgement."""
 REMEMBERED = 10_000
 """How many question messages and user locales are kept in memory."""
 
@@ -167,6 +169,7 @@ class SlackChannel:
         self.pace = pace or Pace()
         self.broadcast_pace = broadcast_pace or Pace(BROADCAST_INTERVAL, burst=1)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._workers = asyncio.Semaphore(WORKERS)
         self._idle = asyncio.Event()
         self._idle.set()
         self._questions: _Lru = _Lru()  # (channel, question id, revision) -> (ts, text)
@@ -311,10 +314,16 @@ class SlackChannel:
         app.event("message")(self._on_message)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
+        task = asyncio.create_task(self._limited(work))
         self._tasks.add(task)
         self._idle.clear()
         task.add_done_callback(self._finished)
+
+    async def _limited(self, work: Coroutine[Any, Any, None]) -> None:
+        # A bounded number of requests is worked on at once; the rest wait their turn,
+        # so a burst does not slow down the acknowledgements of new requests.
+        async with self._workers:
+            await work
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

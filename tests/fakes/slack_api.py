@@ -9,6 +9,7 @@ Response URLs (slash commands, button presses) can point at `hook_url`.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator
@@ -188,3 +189,17 @@ async def serve(users: dict[str, tuple[str, str]] | None = None) -> AsyncIterato
         yield fake
     finally:
         await runner.cleanup()
+
+
+async def _main(users: int) -> None:
+    """Serve until killed, with `users` users U00000000...; prints the API URL first."""
+    known = {f"U{n:08d}": (f"u{n}@example.com", "nl-NL") for n in range(users)}
+    async with serve(known) as fake:
+        print(fake.url, flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(_main(int(sys.argv[1]) if len(sys.argv) > 1 else 0))
