@@ -43,10 +43,20 @@ class AdminCommands:
     storage: Storage
     admin_ids: dict[str, Collection[str]] = field(default_factory=dict)
     handlers: dict[str, Handler] = field(default_factory=dict)
+    staff_commands: set[str] = field(default_factory=set)
 
-    def register(self, command: str, handler: Handler) -> None:
-        """Make `/<command>` available to admins."""
+    def register(self, command: str, handler: Handler, *, staff: bool = False) -> None:
+        """Make `/<command>` available to admins (and, with `staff`, to every staff member,
+        e.g. `/flags` for the contact person who follows a flag up)."""
         self.handlers[command] = handler
+        if staff:
+            self.staff_commands.add(command)
+
+    async def is_staff(self, channel: str, user: str) -> bool:
+        """A platform user linked to a staff member."""
+        async with self.storage.transaction(write=False) as tx:
+            identity = await tx.identity(channel, user)
+        return identity is not None and identity.staff_id is not None
 
     async def is_admin(self, channel: str, user: str) -> bool:
         """Listed in config for this channel, or a staff member with admin rights."""
@@ -61,7 +71,10 @@ class AdminCommands:
     async def run(self, request: AdminRequest) -> Notice:
         """Run a command for an admin; refuse (and audit) anyone else or an unknown command."""
         _ = i18n.translator(request.language).gettext
-        allowed = await self.is_admin(request.channel, request.user)
+        allowed = await self.is_admin(request.channel, request.user) or (
+            request.command in self.staff_commands
+            and await self.is_staff(request.channel, request.user)
+        )
         async with self.storage.transaction() as tx:
             await tx.audit(
                 f"{request.channel}:{request.user}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from bot.admin import AdminCommands
@@ -18,9 +19,11 @@ from bot.channels.base import ActionHandler, ActionPress, Channel
 from bot.channels.slack_component import slack_component
 from bot.channels.telegram_component import telegram_component
 from bot.config import Config
+from bot.scheduler import scheduler_component
 from bot.service import Service
 from bot.storage import Storage, open_storage
 from bot.surveys import load_surveys
+from bot.timeutil import utc_now
 from bot.web_component import web_component
 from flows import Survey
 
@@ -93,7 +96,12 @@ class App:
         await self.storage.close()
 
 
-FACTORIES: list[ComponentFactory] = [slack_component, telegram_component, web_component]
+FACTORIES: list[ComponentFactory] = [
+    slack_component,
+    telegram_component,
+    scheduler_component,
+    web_component,
+]
 """Component factories in start order; each area appends its own (channels before the
 scheduler, the web server last)."""
 
@@ -103,11 +111,13 @@ async def build_app(
     *,
     factories: list[ComponentFactory] | None = None,
     storage: Storage | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> App:
-    """Open the database, load surveys and build every enabled component."""
+    """Open the database, load surveys and build every enabled component (`clock` lets
+    tests make weeks pass)."""
     surveys = load_surveys(config.survey_files, config.default_language)
     storage = storage or await open_storage(config.database_url)
-    service = Service(storage, surveys, config)
+    service = Service(storage, surveys, config, clock=clock)
     app = App(config, storage, surveys, service, AdminCommands(storage))
     for factory in FACTORIES if factories is None else factories:
         component = factory(app)

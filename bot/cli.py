@@ -14,7 +14,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.commands import api, db, people, report, run, slack, survey
+from bot.commands import (
+    api,
+    db,
+    flags,
+    interaction,
+    people,
+    report,
+    run,
+    slack,
+    survey,
+    waves,
+)
 from bot.commands.common import EXIT_INCOMPLETE, EXIT_USAGE, Command, Registrar
 from bot.config import Config, ConfigError
 from bot.storage import DatabaseUnavailable, SchemaTooNew, UnsupportedDatabase
@@ -28,6 +39,9 @@ REGISTRARS: tuple[Registrar, ...] = (
     slack.register,
     api.register,
     report.register,
+    waves.register,
+    interaction.register,
+    flags.register,
 )
 
 

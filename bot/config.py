@@ -531,7 +531,7 @@ class Config:
     wave_schedule: tuple[sc.ScheduledWave, ...] = ()
     scheduled_wave_days: timedelta = timedelta(days=14)
     reminder_after: timedelta = timedelta(days=3)
-    quiet_hours: sc.QuietHours | None = sc.QuietHours(time(21), time(8))
+    quiet_hours: sc.QuietHours | None = sc.DEFAULT_QUIET_HOURS
     interaction_delay: timedelta = timedelta(hours=1)
     interaction_survey: str = "csat"
     contact_frequency: timedelta = timedelta(days=30)

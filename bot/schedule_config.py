@@ -60,6 +60,9 @@ class QuietHours:
         return wall.replace(tzinfo=ZoneInfo(timezone)).astimezone(moment.tzinfo)
 
 
+DEFAULT_QUIET_HOURS = QuietHours(time(21), time(8))
+
+
 @dataclass(frozen=True)
 class ScheduledWave:
     """A wave that starts by itself: survey, population filters and a cron expression."""

@@ -11,7 +11,9 @@ from typing import Any, Literal
 
 from bot.storage.api_sql import ApiQueries
 from bot.storage.driver import Connection, Driver, Row
+from bot.storage.flags_sql import FlagsQueries
 from bot.storage.identity_sql import IdentityQueries
+from bot.storage.outbox_sql import OutboxQueries
 from bot.storage.records import (
     Contact,
     Identity,
@@ -23,6 +25,7 @@ from bot.storage.records import (
 from bot.storage.report_sql import ReportQueries
 from bot.storage.slack_sql import SlackQueries
 from bot.storage.telegram_sql import LinkQueries
+from bot.storage.waves_sql import WavesQueries
 from bot.timeutil import day_text, to_text
 from flows import Session
 
@@ -440,7 +443,15 @@ class CoreQueries:
 
 
 class Transaction(
-    CoreQueries, SlackQueries, IdentityQueries, LinkQueries, ApiQueries, ReportQueries
+    CoreQueries,
+    SlackQueries,
+    IdentityQueries,
+    LinkQueries,
+    ApiQueries,
+    ReportQueries,
+    OutboxQueries,
+    WavesQueries,
+    FlagsQueries,
 ):
     """Every statement the bot runs, inside one transaction."""
 

@@ -31,6 +31,8 @@ CREATE INDEX invitations_contact ON invitations (contact_id, created_at);
 
 -- When the staff alert of a flag went out (NULL: waiting for the daily digest).
 ALTER TABLE flags ADD COLUMN alerted_at TEXT;
+-- Events of one flag in the order they happened, also within one second.
+ALTER TABLE flag_events ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 
 -- G-F4: a KTO dimension where staff prediction (mirror wave) and customer grade (KTO
 -- wave) differ by at least the threshold; tracked like a flag.
@@ -57,6 +59,7 @@ CREATE TABLE action_item_events (
     at TEXT NOT NULL,
     actor TEXT NOT NULL,
     action TEXT NOT NULL,
-    note TEXT
+    note TEXT,
+    seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX action_item_events_item ON action_item_events (item_id, at);

@@ -1,0 +1,127 @@
+"""The scheduler component: APScheduler drives the clock, the database holds the truth.
+
+An `AsyncIOScheduler` in the bot's own event loop runs a sweep every
+`KLANTSTEM_SWEEP_SECONDS` (default 30) that works off whatever the outbox has due:
+invitations, reminders, staff alerts, flag deadlines, wave closings, scheduled waves,
+the daily digest. Cron jobs from `KLANTSTEM_WAVE_SCHEDULE` (and the digest time) only
+wake the sweep at the right moment; what to do is a row in the database, so nothing
+is pickled, a restart loses nothing and two instances never do the same row twice.
+
+The factory wires the area into the app: the completion steps (invitation done, flag
+raised) run inside the transaction that stores a response, `/wave` and `/flags` are
+registered as chat commands, and `flag:` buttons are routed here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.action_plan import ActionPlan
+from bot.flag_chat import FlagChat
+from bot.flags import Flags
+from bot.followup import FollowUp
+from bot.invitations import Invitations
+from bot.outbox import Outbox
+from bot.service import Service
+from bot.staff_chat import StaffReach
+from bot.wave_chat import WaveChat
+from bot.waves import Waves
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB = "sweep"
+
+
+class Scheduler:
+    """Sends what is due, when it is due, from the outbox."""
+
+    name = "scheduler"
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.config = service.config
+        self.outbox = Outbox(service.storage, service.clock, self.config.outbox_lease)
+        self.invitations = Invitations(service)
+        self.waves = Waves(service, self.invitations)
+        self.flags = Flags(service)
+        self.reach = StaffReach(service)
+        self.followup = FollowUp(service, self.flags, self.reach)
+        self.plan = ActionPlan(service, self.reach)
+        for part in (self.invitations, self.waves, self.followup, self.plan):
+            part.register(self.outbox)
+        self._lock = asyncio.Lock()
+        self._aps: AsyncIOScheduler | None = None
+
+    async def start(self) -> None:
+        """Queue the next scheduled waves and digest, then start the interval and cron jobs."""
+        await self.waves.ensure_schedule()
+        await self.followup.ensure_digest()
+        zone = ZoneInfo(self.config.timezone)
+        aps = AsyncIOScheduler(timezone=zone)
+        aps.add_job(
+            self.sweep,
+            IntervalTrigger(seconds=self.config.sweep_interval.total_seconds(), timezone=zone),
+            id=SWEEP_JOB,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        for entry in self.config.wave_schedule:
+            aps.add_job(self.sweep, entry.trigger(self.config.timezone), id=f"wave:{entry.key}")
+        if self.config.flag_digest is not None:
+            at = self.config.flag_digest
+            aps.add_job(self.sweep, CronTrigger(hour=at.hour, minute=at.minute, timezone=zone))
+        aps.start()
+        self._aps = aps
+
+    async def stop(self) -> None:
+        """Stop the jobs and wait for a sweep in progress to finish its batch."""
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        async with self._lock:
+            pass
+
+    async def sweep(self) -> int:
+        """Run every due outbox row; one sweep at a time. Returns how many ran."""
+        async with self._lock:
+            try:
+                return await self.outbox.run_due()
+            except Exception:
+                log.exception("sweep failed; the next one tries again")
+                return 0
+
+    def kick(self) -> None:
+        """Sweep now rather than at the next interval (after a button press or a command)."""
+        if self._aps is not None and self._aps.running:
+            self._aps.modify_job(SWEEP_JOB, next_run_time=datetime.now(UTC))
+
+
+def scheduler_component(app: App) -> Scheduler:
+    """Build the scheduler and register its completion steps, commands and buttons."""
+    scheduler = Scheduler(app.service)
+    app.service.completion_steps.extend(
+        [scheduler.invitations.mark_done, scheduler.flags.raise_flag]
+    )
+    app.admin.register("wave", WaveChat(scheduler.waves, scheduler.kick).run)
+    flag_chat = FlagChat(
+        scheduler.flags,
+        scheduler.followup,
+        scheduler.plan,
+        lambda channel: app.admin.admin_ids.get(channel, ()),
+        scheduler.kick,
+    )
+    app.admin.register("flags", flag_chat.run, staff=True)
+    app.on_action("flag", flag_chat.press)
+    return scheduler
