@@ -19,6 +19,7 @@ from bot.channels.base import ActionHandler, ActionPress, Channel
 from bot.channels.slack_component import slack_component
 from bot.channels.telegram_component import telegram_component
 from bot.config import Config
+from bot.reports.chat import report_component
 from bot.scheduler import scheduler_component
 from bot.service import Service
 from bot.storage import Storage, open_storage
@@ -101,6 +102,7 @@ FACTORIES: list[ComponentFactory] = [
     telegram_component,
     scheduler_component,
     web_component,
+    report_component,
 ]
 """Component factories in start order; each area appends its own (channels before the
 scheduler, the web server last)."""

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from bot.commands import (
     api,
     db,
+    demo,
     flags,
     interaction,
     people,
@@ -39,6 +40,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     slack.register,
     api.register,
     report.register,
+    demo.register,
     waves.register,
     interaction.register,
     flags.register,

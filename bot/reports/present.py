@@ -124,9 +124,13 @@ def _totals(report: Report, tr: Translator, lang: str) -> Table:
             rows.append(hidden(label, g.n))
         else:
             cells = _score_cells(g.figures, lang)
+            passing = g.figures.passing
             rows.append(
                 Row(
-                    [label, fmt.whole(g.n, lang), *cells, verdict(g.figures.passing, tr, lang)], g.n
+                    [label, fmt.whole(g.n, lang), *cells, verdict(passing, tr, lang)],
+                    g.n,
+                    key="cvs",
+                    state=_state(passing),
                 )
             )
     if report.nps is not None:
@@ -192,13 +196,17 @@ def _totals(report: Report, tr: Translator, lang: str) -> Table:
         score = q.group.figures.score
         rows.append(
             Row(
-                [label, fmt.whole(q.group.n, lang), *_score_cells(score, lang),
-                 verdict(score.passing, tr, lang)],
+                [
+                    label,
+                    fmt.whole(q.group.n, lang),
+                    *_score_cells(score, lang),
+                    verdict(score.passing, tr, lang),
+                ],
                 q.group.n,
                 key=q.question_id,
                 state=_state(score.passing),
             )
-        )  # fmt: skip
+        )
     headers = [
         tr.gettext("figure"),
         tr.gettext("respondents"),
@@ -235,12 +243,18 @@ def _questions(report: Report, tr: Translator, lang: str) -> Table:
         s = q.group.figures.score
         rows.append(
             Row(
-                [label, scale, fmt.whole(q.group.n, lang), fmt.score(s.summary.mean, lang),
-                 fmt.score(s.summary.sd, lang), fmt.margin(s.margin, lang)],
+                [
+                    label,
+                    scale,
+                    fmt.whole(q.group.n, lang),
+                    fmt.score(s.summary.mean, lang),
+                    fmt.score(s.summary.sd, lang),
+                    fmt.margin(s.margin, lang),
+                ],
                 q.group.n,
                 key=q.question_id,
             )
-        )  # fmt: skip
+        )
     headers = [
         tr.gettext("question"),
         tr.gettext("scale"),
@@ -273,7 +287,9 @@ def _trend(report: Report, tr: Translator, lang: str) -> Table | None:
         max((s.points[i].n for s in trend.series), default=0) for i in range(len(trend.labels))
     ]
     first = tr.gettext("wave") if trend.unit == "wave" else tr.gettext("period")
-    rows = [Row([tr.gettext("respondents"), *(fmt.whole(n, lang) for n in sizes)])]
+    rows = [
+        Row([tr.gettext("respondents"), *(fmt.whole(n, lang) for n in sizes)], key="respondents")
+    ]
     for s in trend.series:
         cells = [labels.figure(report.survey, s.key, tr)]
         cells += [_point(s, p, lang) for p in s.points]
@@ -296,7 +312,9 @@ def _breakdown(report: Report, b: Breakdown, tr: Translator, lang: str) -> Table
     sizes = [b.size(label) for label in b.labels]
     headers = [tr.gettext("figure")]
     headers += [labels.group(report.survey, b.kind, b.key, label, tr, lang) for label in b.labels]
-    rows = [Row([tr.gettext("respondents"), *(fmt.whole(n, lang) for n in sizes)])]
+    rows = [
+        Row([tr.gettext("respondents"), *(fmt.whole(n, lang) for n in sizes)], key="respondents")
+    ]
     for column in b.columns:
         cells = [labels.figure(report.survey, column.key, tr)]
         for label in b.labels:
@@ -337,12 +355,17 @@ def _mirror(report: Report, tr: Translator, lang: str) -> Table | None:
         mark = tr.gettext("needs an action plan") if g.label in m.discrepancies else ""
         rows.append(
             Row(
-                [name, fmt.score(gap.staff.mean, lang), fmt.score(gap.customers.mean, lang),
-                 fmt.signed(gap.gap, lang), mark],
+                [
+                    name,
+                    fmt.score(gap.staff.mean, lang),
+                    fmt.score(gap.customers.mean, lang),
+                    fmt.signed(gap.gap, lang),
+                    mark,
+                ],
                 g.n,
                 key=g.label,
             )
-        )  # fmt: skip
+        )
     note = tr.gettext(
         "Staff: {staff}; customers: {customers}. A gap of {threshold} or more needs an action plan."
     ).format(
@@ -384,9 +407,14 @@ def _follow_up(report: Report, tr: Translator, lang: str) -> Table | None:
     }
     for status, n in sorted(f.by_status.items()):
         rows.append(
-            Row([tr.gettext("now {status}").format(status=status_names.get(status, status)),
-                 fmt.whole(n, lang), ""])
-        )  # fmt: skip
+            Row(
+                [
+                    tr.gettext("now {status}").format(status=status_names.get(status, status)),
+                    fmt.whole(n, lang),
+                    "",
+                ]
+            )
+        )
     headers = [tr.gettext("flags"), tr.gettext("count"), tr.gettext("share")]
     return Table("follow-up", tr.gettext("Follow-up of flagged respondents"), headers, rows)
 

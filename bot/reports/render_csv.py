@@ -1,8 +1,9 @@
 """The report's aggregated figures as CSV, one figure per line, for spreadsheets.
 
 Columns: section, kind, key, group, figure, n, value, margin, previous, change, passed.
-Values are unformatted (shares 0..1, NPS and CSAT in points); a suppressed group keeps
-its n and leaves every figure empty.
+`n` is the number of respondents behind a figure (empty where the value is itself a
+count or share of flags or invitations). Values are unformatted (shares 0..1, NPS and
+CSAT in points); a suppressed group keeps its n and leaves every figure empty.
 """
 
 from __future__ import annotations
@@ -54,33 +55,72 @@ def rows(report: Report) -> list[list[Cell]]:
     if report.nps is not None:
         nps = report.nps.figures
         out.append(
-            ["total", "", "", "", "nps", report.nps.n,
-             _num(nps.result.nps) if nps else "", _num(nps.margin) if nps else "", "", "", ""]
-        )  # fmt: skip
+            [
+                "total",
+                "",
+                "",
+                "",
+                "nps",
+                report.nps.n,
+                _num(nps.result.nps) if nps else "",
+                _num(nps.margin) if nps else "",
+                "",
+                "",
+                "",
+            ]
+        )
     if report.csat is not None:
         c = report.csat.figures
         out.append(
-            ["total", "", "", "", "csat", report.csat.n,
-             _num(c.result.csat) if c else "", _num(c.margin) if c else "", "", "", ""]
-        )  # fmt: skip
+            [
+                "total",
+                "",
+                "",
+                "",
+                "csat",
+                report.csat.n,
+                _num(c.result.csat) if c else "",
+                _num(c.margin) if c else "",
+                "",
+                "",
+                "",
+            ]
+        )
     if report.ces is not None:
         out.append(["total", "", "", "", "ces", report.ces.n, *_score(report.ces.figures)])
     r = report.respondents
-    out.append(["total", "", "", "", "invited", r.invited, "", "", "", "", ""])
-    out.append(["total", "", "", "", "response_rate", r.n, _num(r.rate), "", "", "", ""])
+    out.append(["total", "", "", "", "respondents", r.n, "", "", "", "", ""])
+    out.append(["total", "", "", "", "invited", "", r.invited, "", "", "", ""])
+    out.append(["total", "", "", "", "response_rate", "", _num(r.rate), "", "", "", ""])
     for q in report.questions:
         figures = q.group.figures
         out.append(
-            ["question", q.metric or "", q.question_id, "", "mean", q.group.n,
-             *_score(figures.score if figures else None)]
-        )  # fmt: skip
+            [
+                "question",
+                q.metric or "",
+                q.question_id,
+                "",
+                "mean",
+                q.group.n,
+                *_score(figures.score if figures else None),
+            ]
+        )
     for s in report.trend.series:
         for p in s.points:
             f = p.figures
             out.append(
-                ["trend", report.trend.unit, "", p.label, s.key, p.n,
-                 _num(f.value) if f else "", "", *(_pass(f.passing) if f else ["", "", ""])]
-            )  # fmt: skip
+                [
+                    "trend",
+                    report.trend.unit,
+                    "",
+                    p.label,
+                    s.key,
+                    p.n,
+                    _num(f.value) if f else "",
+                    "",
+                    *(_pass(f.passing) if f else ["", "", ""]),
+                ]
+            )
             if f and f.passing is None:
                 out[-1][9] = _num(f.change)
     for b in report.breakdowns:
@@ -90,9 +130,20 @@ def rows(report: Report) -> list[list[Cell]]:
                 if g is None:
                     continue
                 out.append(
-                    ["breakdown", b.kind, b.key, label, column.key, g.n, _num(g.figures),
-                     "", "", "", ""]
-                )  # fmt: skip
+                    [
+                        "breakdown",
+                        b.kind,
+                        b.key,
+                        label,
+                        column.key,
+                        g.n,
+                        _num(g.figures),
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
     if report.mirror is not None:
         for row in report.mirror.rows:
             m = row.figures
@@ -106,20 +157,32 @@ def rows(report: Report) -> list[list[Cell]]:
                 )
     if report.follow_up is not None:
         c2 = report.follow_up.compliance
-        out.append(["follow_up", "", "", "", "flags_raised", c2.raised, "", "", "", "", ""])
-        out.append(
-            ["follow_up", "", "", "", "forwarded_in_time", c2.forward_due,
-             _num(c2.forwarded_share), "", "", "", ""]
-        )  # fmt: skip
-        out.append(
-            ["follow_up", "", "", "", "closed_in_time", c2.close_due,
-             _num(c2.closed_share), "", "", "", ""]
-        )  # fmt: skip
+        for figure, value in (
+            ("flags_raised", c2.raised),
+            ("forward_due", c2.forward_due),
+            ("forwarded_in_time", c2.forwarded_in_time),
+            ("forwarded_share", _num(c2.forwarded_share)),
+            ("close_due", c2.close_due),
+            ("closed_in_time", c2.closed_in_time),
+            ("closed_share", _num(c2.closed_share)),
+        ):
+            out.append(["follow_up", "", "", "", figure, "", value, "", "", "", ""])
     for check in report.certificate.checks:
         out.append(
-            ["certificate", check.criterion.level.name.lower(), check.criterion.id, "",
-             check.status.value, "", "", "", "", "", ""]
-        )  # fmt: skip
+            [
+                "certificate",
+                check.criterion.level.name.lower(),
+                check.criterion.id,
+                "",
+                check.status.value,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
     return out
 
 

@@ -67,8 +67,11 @@ def report_dict(report: Report, language: str) -> dict[str, Any]:
 
     totals: dict[str, Any] = {}
     if report.cvs is not None:
-        totals["cvs"] = {"n": report.cvs.n, "suppressed": report.cvs.suppressed,
-                         **_score(report.cvs.figures)}  # fmt: skip
+        totals["cvs"] = {
+            "n": report.cvs.n,
+            "suppressed": report.cvs.suppressed,
+            **_score(report.cvs.figures),
+        }
     if report.nps is not None:
         nps = report.nps.figures
         totals["nps"] = {
@@ -91,8 +94,11 @@ def report_dict(report: Report, language: str) -> dict[str, Any]:
             "margin": _num(c.margin) if c else None,
         }
     if report.ces is not None:
-        totals["ces"] = {"n": report.ces.n, "suppressed": report.ces.suppressed,
-                         **_score(report.ces.figures)}  # fmt: skip
+        totals["ces"] = {
+            "n": report.ces.n,
+            "suppressed": report.ces.suppressed,
+            **_score(report.ces.figures),
+        }
 
     questions = []
     for q in report.questions:
@@ -146,7 +152,7 @@ def report_dict(report: Report, language: str) -> dict[str, Any]:
                 g = column.groups.get(label)
                 values[column.key] = {
                     "n": g.n if g else 0,
-                    "suppressed": g.suppressed if g else False,
+                    "suppressed": g.suppressed if g else True,
                     "value": _num(g.figures) if g else None,
                 }
             groups.append(

@@ -143,12 +143,12 @@ class EvidenceRow:
 
 @dataclass(frozen=True)
 class Recipient:
-    """Someone a wave's results go back to, with a chat where they can be reached."""
+    """Someone a wave's results go back to: 'contact:<id>' or 'staff:<id>', their language,
+    and their chat address per channel."""
 
     key: str
     language: str | None
-    channel: str | None
-    address: str | None
+    chats: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -485,26 +485,26 @@ class ReportQueries:
         return {str(r[0]): str(r[1]) for r in rows}
 
     async def wave_recipients(self, wave_id: str, include_all_staff: bool) -> list[Recipient]:
-        """The wave's invitees, plus every staff member when asked, each once, with one
-        reachable chat where known."""
+        """The wave's invitees, plus every staff member when asked, each once, with every
+        chat where they can be reached ("telegram 123", "slack U024BE7LH")."""
         staff_filter = "" if include_all_staff else " WHERE s.id IN (SELECT staff_id FROM ids)"
         rows = await self.conn.fetchall(
-            "WITH ids AS (SELECT contact_id, staff_id FROM invitations WHERE wave_id = ?)"
-            " SELECT 'contact:' || c.id, c.language,"
-            " (SELECT MIN(i.channel || ' ' || i.external_id) FROM identities i"
-            "  WHERE i.contact_id = c.id AND i.unreachable_at IS NULL)"
-            " FROM contacts c WHERE c.id IN (SELECT contact_id FROM ids)"
-            " UNION SELECT 'staff:' || s.id, s.language,"
-            " (SELECT MIN(i.channel || ' ' || i.external_id) FROM identities i"
-            "  WHERE i.staff_id = s.id AND i.unreachable_at IS NULL)"
-            f" FROM staff s{staff_filter} ORDER BY 1",
+            "WITH ids AS (SELECT contact_id, staff_id FROM invitations WHERE wave_id = ?),"
+            " people AS (SELECT 'contact:' || c.id AS rkey, c.language AS lang, c.id AS cid,"
+            "  NULL AS sid FROM contacts c WHERE c.id IN (SELECT contact_id FROM ids)"
+            f" UNION SELECT 'staff:' || s.id, s.language, NULL, s.id FROM staff s{staff_filter})"
+            " SELECT p.rkey, p.lang, i.channel, i.external_id FROM people p"
+            " LEFT JOIN identities i ON i.unreachable_at IS NULL"
+            "  AND (i.contact_id = p.cid OR i.staff_id = p.sid)"
+            " ORDER BY p.rkey, i.channel, i.external_id",
             (wave_id,),
         )
-        out = []
-        for key, language, chat in rows:
-            channel, _, address = chat.partition(" ") if chat else (None, "", None)
-            out.append(Recipient(str(key), language, channel, address or None))
-        return out
+        out: dict[str, Recipient] = {}
+        for key, language, channel, address in rows:
+            found = out.setdefault(str(key), Recipient(str(key), language, {}))
+            if channel and address:
+                found.chats.setdefault(str(channel), str(address))
+        return list(out.values())
 
     async def add_publication(
         self, publication_id: str, wave_id: str, actor: str, now: datetime
@@ -532,21 +532,40 @@ class ReportQueries:
         rows = await self.conn.fetchall(
             "SELECT d.recipient FROM publication_deliveries d"
             " JOIN publications p ON p.id = d.publication_id"
-            " WHERE p.wave_id = ? AND d.status IN ('pending', 'sent')",
+            " WHERE p.wave_id = ? AND d.status IN ('pending', 'sending', 'sent')",
             (wave_id,),
         )
         return {str(r[0]) for r in rows}
 
-    async def pending_deliveries(self, limit: int) -> list[Delivery]:
-        """Queued deliveries, oldest publication first."""
+    async def claim_deliveries(self, limit: int) -> list[Delivery]:
+        """Take up to `limit` queued deliveries for sending (status 'sending'), oldest
+        publication first; another instance never takes the same ones."""
         rows = await self.conn.fetchall(
-            "SELECT d.publication_id, p.wave_id, d.recipient, d.channel, d.address, d.language,"
-            " d.status FROM publication_deliveries d JOIN publications p"
-            " ON p.id = d.publication_id WHERE d.status = 'pending'"
-            " ORDER BY p.published_at, d.recipient LIMIT ?",
+            "SELECT publication_id, recipient FROM publication_deliveries"
+            " WHERE status = 'pending' ORDER BY publication_id, recipient LIMIT ?"
+            + self.conn.claim_clause,
             (limit,),
         )
-        return [Delivery(*r) for r in rows]
+        claimed = []
+        for publication_id, recipient in rows:
+            changed = await self.conn.execute(
+                "UPDATE publication_deliveries SET status = 'sending'"
+                " WHERE publication_id = ? AND recipient = ? AND status = 'pending'",
+                (publication_id, recipient),
+            )
+            if changed == 1:
+                claimed.append((publication_id, recipient))
+        out = []
+        for publication_id, recipient in claimed:
+            row = await self.conn.fetchone(
+                "SELECT d.publication_id, p.wave_id, d.recipient, d.channel, d.address,"
+                " d.language, d.status FROM publication_deliveries d JOIN publications p"
+                " ON p.id = d.publication_id WHERE d.publication_id = ? AND d.recipient = ?",
+                (publication_id, recipient),
+            )
+            if row is not None:
+                out.append(Delivery(*row))
+        return out
 
     async def mark_delivery(
         self, publication_id: str, recipient: str, status: str, now: datetime

@@ -31,7 +31,8 @@ CREATE TABLE publications (
 CREATE INDEX publications_wave ON publications (wave_id, published_at);
 
 -- One recipient of a publication. recipient is 'contact:<id>' or 'staff:<id>'; status is
--- pending, sent or unreachable (no chat known, or the platform refused).
+-- pending, sending (taken by an instance), sent or unreachable (no chat on a running
+-- channel, or the platform refused).
 CREATE TABLE publication_deliveries (
     publication_id TEXT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
     recipient TEXT NOT NULL,
