@@ -13,6 +13,8 @@ from tests.conftest import Clock
 from tests.telegram_harness import CUSTOMER, FakeTime, Telegram, running
 
 CHATS = [str(7_000 + i) for i in range(5)]
+# python-telegram-bot's own RetryAfter warns about its future timedelta type.
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 
 async def invite(tg: Telegram, chat: str) -> None:

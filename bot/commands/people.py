@@ -12,6 +12,7 @@ from typing import Any
 
 from bot import i18n
 from bot.commands.common import EXIT_REFUSED, open_all
+from bot.commands.links import add_link_action
 from bot.config import Config
 from bot.csvfile import CsvRejected
 from bot.people import (
@@ -28,7 +29,7 @@ from bot.timeutil import utc_now
 def register(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    """Add `contacts` and `staff` with their `import` and `list` actions."""
+    """Add `contacts` and `staff` with their `import` and `list` actions (and `contacts link`)."""
     for kind, importer, lister in (
         ("contacts", cmd_contacts_import, cmd_contacts_list),
         ("staff", cmd_staff_import, cmd_staff_list),
@@ -40,6 +41,8 @@ def register(
         imp.set_defaults(command=importer)
         lst = actions.add_parser("list", parents=[common], help=f"list {kind}")
         lst.set_defaults(command=lister)
+        if kind == "contacts":
+            add_link_action(actions, common)
 
 
 Apply = Callable[[Transaction, Any, datetime], Awaitable[ImportSummary]]

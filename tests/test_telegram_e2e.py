@@ -1,0 +1,139 @@
+"""End to end against telegram-test-api: the bot as its own process, and a wave with 429s."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_app
+from bot.channels.telegram_component import telegram_component
+from bot.config import Config, Secret
+from bot.storage import open_storage
+from bot.storage.records import Contact
+from tests.conftest import Clock
+from tests.fakes.telegram_emulator import TelegramUsers, emulator
+
+pytestmark = [
+    pytest.mark.slow,
+    # python-telegram-bot's own RetryAfter warns about its future timedelta type.
+    pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning"),
+]
+
+TOKEN = "123456:klantstem-e2e"
+CUSTOMER = 5001
+KLANTSTEM = str(Path(sys.executable).parent / "klantstem")
+
+
+def bot_env(url: str, db_url: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "KLANTSTEM_DATABASE_URL": db_url,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "KLANTSTEM_TELEGRAM_API_URL": url,
+        "KLANTSTEM_HTTP_ENABLED": "no",
+        "KLANTSTEM_LOG_LEVEL": "INFO",
+    }
+
+
+def klantstem(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [KLANTSTEM, *args], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+
+
+async def answer(users: TelegramUsers, count: int, label: str) -> None:
+    """Wait for the bot's `count`-th message and press `label` on it."""
+    messages = await users.wait(CUSTOMER, count)
+    await users.tap(CUSTOMER, messages[-1], label)
+
+
+async def test_a_customer_answers_from_a_personal_link_to_the_thank_you(
+    tmp_path: Path, db_url: str
+) -> None:
+    async with emulator(TOKEN) as users:
+        env = bot_env(users.url, db_url)
+        contacts = tmp_path / "contacts.csv"
+        contacts.write_text("ref,name,segment\nC-001,Ann de Vries,retail\n")
+        klantstem(env, "contacts", "import", str(contacts))
+        printed = klantstem(env, "contacts", "link", "C-001", "--channel", "telegram").stdout
+        link = re.fullmatch(r"https://t\.me/TestNameBot\?start=([A-Za-z0-9_-]{20,64})\n", printed)
+        assert link, printed
+
+        with (tmp_path / "bot.log").open("w") as log:
+            bot = await asyncio.create_subprocess_exec(KLANTSTEM, "run", env=env, stderr=log)
+            try:
+                await users.command(CUSTOMER, f"/start {link.group(1)}")
+                await answer(users, 1, "Named")
+                await answer(users, 2, "8")
+                await answer(users, 3, "9")
+                await answer(users, 4, "10")
+                messages = await users.wait(CUSTOMER, 5)
+            finally:
+                bot.send_signal(signal.SIGTERM)
+                code = await bot.wait()
+        assert code == 0, (tmp_path / "bot.log").read_text()[-2000:]
+
+    assert messages[-1]["text"] == "Thank you! Your answers have been saved."
+    assert [m["text"].rsplit("\n", 1)[-1] for m in messages[:4]] == [
+        "Your answer: Named",
+        "Your answer: 8",
+        "Your answer: 9",
+        "Your answer: 10",
+    ]
+    assert not any("reply_markup" in m for m in messages)
+    assert TOKEN not in (tmp_path / "bot.log").read_text()
+
+    storage = await open_storage(db_url)
+    try:
+        async with storage.transaction(write=False) as tx:
+            rows = await tx.conn.fetchall(
+                "SELECT r.anonymous, c.ref, r.attributes, a.question_id, a.score FROM responses r"
+                " JOIN contacts c ON c.id = r.contact_id JOIN answers a ON a.response_id = r.id"
+                " ORDER BY a.question_id"
+            )
+    finally:
+        await storage.close()
+    assert [tuple(r) for r in rows] == [
+        (0, "C-001", '{"segment":"retail"}', "loyalty", 9),
+        (0, "C-001", '{"segment":"retail"}', "recommendation", 10),
+        (0, "C-001", '{"segment":"retail"}', "satisfaction", 8),
+    ]
+
+
+async def test_a_wave_of_100_with_a_429_on_every_fifth_send_delivers_each_once(
+    config: Config, clock: Clock
+) -> None:
+    async with emulator(TOKEN) as users:
+        config = dataclasses.replace(
+            config, telegram_token=Secret(TOKEN), telegram_api_url=users.url
+        )
+        app = await build_app(config, factories=[telegram_component])
+        chats = [str(10_001 + i) for i in range(100)]
+        try:
+            async with app.storage.transaction() as tx:
+                for i, chat in enumerate(chats):
+                    contact = Contact(f"C-{i:03}", f"Customer {i}", telegram=chat)
+                    await tx.upsert_contact(contact, clock())
+            await users.flood("sendMessage", every=5, retry_after=1)
+            await app.start()
+            await asyncio.gather(
+                *(app.service.begin("telegram", c, c, "cvs", broadcast=True) for c in chats)
+            )
+        finally:
+            await app.stop()
+        delivered = await users.messages()
+        stats = await users.stats()
+
+    assert sorted(delivered) == chats
+    assert all(len(messages) == 1 for messages in delivered.values())
+    assert all(m[0]["text"].startswith("Customer Value Score") for m in delivered.values())
+    assert stats["injected_429"]["sendMessage"] == 24
+    assert stats["calls"]["sendMessage"] == 124
