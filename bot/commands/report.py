@@ -1,5 +1,6 @@
-"""`klantstem report` (the research report in text, HTML, JSON, CSV or PDF) and
-`klantstem evidence add/list` (certificate criteria outside the data)."""
+"""`klantstem report` (the research report in text, HTML, JSON, CSV or PDF),
+`klantstem evidence add/list` (certificate criteria outside the data) and
+`klantstem wave publish` (results back to a wave's people; added to `wave` by its module)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.config import Config
 from bot.reports import ReportError, Selection, build_report
 from bot.reports.evidence import EvidenceError, add_evidence
 from bot.reports.output import FORMATS, PdfUnavailable, render
+from bot.reports.publish import publish_wave, published_text
 from bot.timeutil import utc_now
 from scoring.certificate import CRITERIA
 
@@ -108,4 +110,31 @@ async def cmd_evidence_list(args: argparse.Namespace, config: Config) -> int:
         return 0
     for e in rows:
         print(f"{e.recorded_at[:10]}  {e.criterion:<28}{e.recorded_by:<10}{e.note}")
+    return 0
+
+
+def add_publish(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """Add `publish` to the actions of `klantstem wave`."""
+    p = actions.add_parser(
+        "publish", parents=[common], help="send a wave's aggregated results to its people"
+    )
+    p.add_argument("wave", metavar="WAVE", help="wave id (or its first characters) or label")
+    p.set_defaults(command=cmd_wave_publish)
+
+
+async def cmd_wave_publish(args: argparse.Namespace, config: Config) -> int:
+    """Queue a wave's results for its invitees and staff; the running bot sends them."""
+    tr = i18n.translator(config.default_language)
+    storage, surveys = await open_all(config)
+    try:
+        done = await publish_wave(storage, surveys, config, args.wave, "cli", utc_now())
+    except ReportError as exc:
+        print(f"klantstem: {exc.text(tr)}", file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        await storage.close()
+    print(published_text(done, config.default_language))
+    print(tr.gettext("The running bot (klantstem run) sends them."), file=sys.stderr)
     return 0

@@ -1,4 +1,4 @@
-"""`klantstem wave start|status|close|list`: waves from the command line.
+"""`klantstem wave start|status|close|list|publish`: waves from the command line.
 
 The invitations of a started wave are sent by the running bot (`klantstem run`), at the
 platform's pace; `wave status` in a terminal follows them live with a progress bar.
@@ -13,6 +13,7 @@ import sys
 from bot import i18n
 from bot.case_listing import wave_lines
 from bot.commands.common import EXIT_REFUSED, open_all
+from bot.commands.report import add_publish
 from bot.config import Config
 from bot.invitations import Invitations
 from bot.population import PopulationError, parse_filters
@@ -42,6 +43,7 @@ def register(
     p.set_defaults(command=cmd_close)
     p = actions.add_parser("list", parents=[common], help="the latest waves")
     p.set_defaults(command=cmd_list)
+    add_publish(actions, common)
 
 
 async def _waves(config: Config) -> Waves:

@@ -191,7 +191,7 @@ class PublicationSender:
 
 
 class PublishCommand:
-    """The `/publish WAVE` admin command."""
+    """`/wave publish WAVE` in chat."""
 
     def __init__(
         self,
@@ -206,7 +206,7 @@ class PublishCommand:
         """Queue the results of the named wave and say for how many people."""
         tr = i18n.translator(request.language)
         if len(request.args) != 1:
-            return Notice(tr.gettext("Say which wave: /publish WAVE"))
+            return Notice(tr.gettext("Say which wave: /wave publish WAVE"))
         actor = f"{request.channel}:{request.user}"
         try:
             done = await publish_wave(

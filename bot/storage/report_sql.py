@@ -183,7 +183,8 @@ class ReportQueries:
         return [_wave(r) for r in rows]
 
     async def report_wave(self, wave: str) -> WaveRow | None:
-        """A wave by id, or by label when no id matches (the latest wave with that label)."""
+        """A wave by id, by label (the latest with that label), or by the first characters
+        of its id when they match one wave only."""
         row = await self.conn.fetchone(f"SELECT {_WAVE_COLUMNS} FROM waves WHERE id = ?", (wave,))
         if row is None:
             row = await self.conn.fetchone(
@@ -191,6 +192,12 @@ class ReportQueries:
                 " ORDER BY opened_at DESC, id LIMIT 1",
                 (wave,),
             )
+        prefix = wave.strip().lower().replace("%", "").replace("_", "")
+        if row is None and prefix:
+            rows = await self.conn.fetchall(
+                f"SELECT {_WAVE_COLUMNS} FROM waves WHERE id LIKE ? LIMIT 2", (prefix + "%",)
+            )
+            row = rows[0] if len(rows) == 1 else None
         return _wave(row) if row else None
 
     async def latest_wave(self) -> WaveRow | None:
