@@ -227,7 +227,7 @@ class TelegramChannel:
     @property
     def webhook_path(self) -> str:
         """The path of the webhook URL, where the web server mounts `process_webhook`."""
-        return urlsplit(self.webhook_url or "").path or "/"
+        return urlsplit(self.webhook_url or "").path or "/telegram"
 
     # -- component --------------------------------------------------------------------
 
