@@ -423,7 +423,10 @@ class SlackChannel:
 
     async def _refuse_stale(self, user: str, channel: str) -> None:
         stored = await self.service.open_session(NAME, user)
-        lang = stored.session.language if stored else await self._user_language(user)
+        if stored is not None:
+            lang = stored.session.language
+        else:
+            lang = await self._user_language(user) or self.config.default_language
         text = i18n.translator(lang).gettext(
             "That button is no longer active. Please answer the latest question."
         )

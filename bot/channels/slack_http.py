@@ -9,7 +9,7 @@ it works under `Route` and `Mount` alike. Bolt checks the signature and timestam
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -44,7 +44,7 @@ class SlackHttpEndpoint:
         if body is None:
             await _reply(send, 413, b"request too large")
             return
-        headers: dict[str, str] = {}
+        headers: dict[str, str | Sequence[str]] = {}
         for name, value in scope["headers"]:
             headers[name.decode("latin-1").lower()] = value.decode("latin-1")
         response = await self.bolt.async_dispatch(
