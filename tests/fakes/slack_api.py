@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 BOT_USER = "UKLANTBOT"
 TEAM = "T0KLANTST"
 
@@ -42,6 +43,9 @@ class FakeSlackApi:
     calls: list[Call] = field(default_factory=list)
     hooks: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+    socket_acks: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _connected: asyncio.Event = field(default_factory=asyncio.Event)
     _throttle: dict[str, list[int]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -84,13 +88,46 @@ class FakeSlackApi:
                 status=429,
                 headers={"Retry-After": str(retry_after)},
             )
-        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+        if method == "apps.connections.open":
+            answer = self._apps_connections_open(request.headers.get("Authorization", ""))
+        elif request.headers.get("Authorization") != f"Bearer {TOKEN}":
             answer = {"ok": False, "error": "invalid_auth"}
         else:
             known = getattr(self, "_" + method.replace(".", "_"), None)
             answer = known(params) if known else {"ok": False, "error": "unknown_method"}
         self.calls.append(Call(method, params, 200, answer))
         return web.json_response(answer)
+
+    def _apps_connections_open(self, authorization: str) -> dict[str, Any]:
+        if authorization != f"Bearer {APP_TOKEN}":
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.url.replace("http://", "ws://").replace("/api/", "/link")}
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        self._sockets.append(ws)
+        self._connected.set()
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                await self.socket_acks.put(json.loads(message.data))
+        return ws
+
+    async def push(self, kind: str, payload: dict[str, Any], envelope_id: str) -> dict[str, Any]:
+        """Deliver an envelope over Socket Mode; returns the app's acknowledgement."""
+        await self._connected.wait()
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        return await self.socket_acks.get()
 
     async def _hook(self, request: web.Request) -> web.Response:
         self.hooks.append(await request.json())
@@ -178,6 +215,7 @@ async def serve(users: dict[str, tuple[str, str]] | None = None) -> AsyncIterato
     app.router.add_post("/api/{method}", fake._api)
     app.router.add_get("/api/{method}", fake._api)
     app.router.add_post("/hooks/response", fake._hook)
+    app.router.add_get("/link", fake._socket)
     app.router.add_post("/upload/{file_id}", fake._upload)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -188,6 +226,8 @@ async def serve(users: dict[str, tuple[str, str]] | None = None) -> AsyncIterato
     try:
         yield fake
     finally:
+        for ws in fake._sockets:
+            await ws.close()
         await runner.cleanup()
 
 
