@@ -63,7 +63,7 @@ from bot.channels.slack_blocks import (
 )
 from bot.channels.slack_http import SlackHttpEndpoint
 from bot.channels.slack_pace import Pace
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.service import Inbound, Service
 from bot.timeutil import utc_now
 from flows import Event, EventKind, Reply, ReplyKind
@@ -188,9 +188,11 @@ class SlackChannel:
         try:
             me = await self.client.auth_test()
         except SlackApiError as exc:
-            raise RuntimeError(
-                f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')})"
+            raise ConfigError(
+                f"SLACK_BOT_TOKEN: Slack refused it ({exc.response.get('error')})"
             ) from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ConfigError(f"SLACK_API_URL: Slack cannot be reached ({exc})") from None
         log.info("slack: connected as %s in %s", me.get("user"), me.get("team"))
         if self.config.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
