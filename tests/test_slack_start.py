@@ -7,6 +7,7 @@ import pytest
 from bot.app import build_app
 from bot.channels.slack_component import slack_component
 from bot.config import Config, ConfigError
+from bot.storage import Storage
 from tests.fakes.slack_api import TOKEN, serve
 from tests.fakes.slack_platform import SIGNING_SECRET
 
@@ -22,10 +23,12 @@ async def test_without_slack_settings_there_is_no_slack_channel(db_url: str) -> 
         await app.stop()
 
 
-async def test_a_token_without_signing_secret_names_the_missing_variable(db_url: str) -> None:
+async def test_a_token_without_signing_secret_names_the_missing_variable(
+    db_url: str, storage: Storage
+) -> None:
     config = Config.from_env({"KLANTSTEM_DATABASE_URL": db_url, "SLACK_BOT_TOKEN": TOKEN})
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
-        await build_app(config, factories=[slack_component])
+        await build_app(config, factories=[slack_component], storage=storage)
 
 
 async def test_a_token_slack_refuses_stops_the_start_naming_it(db_url: str) -> None:
