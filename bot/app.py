@@ -101,8 +101,8 @@ FACTORIES: list[ComponentFactory] = [
     slack_component,
     telegram_component,
     scheduler_component,
-    web_component,
     report_component,
+    web_component,
 ]
 """Component factories in start order; each area appends its own (channels before the
 scheduler, the web server last)."""

@@ -1,26 +1,41 @@
-"""Process-wide counters for `/metrics`, in the Prometheus text format.
+"""Figures for `/metrics`, in the Prometheus text format.
 
-Any module increments a counter where the thing happens (`metrics.ANSWERS_STORED.inc()`);
-the web server renders them. Counters live in this process and start at zero; gauges that
-describe the database (open flags) are read from it when `/metrics` is asked for, so
-several instances report the same gauge values.
+Two sources. Counters of this process, incremented where the thing happens
+(`metrics.ANSWERS_STORED.inc()`), start at zero with the process. Figures that describe
+the database (invitations sent and failed, open and overdue flags) are read from it when
+`/metrics` is asked for, so every instance reports the same values and a restart loses
+nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+Kind = Literal["counter", "gauge"]
 
 
-@dataclass
-class Counter:
-    """A number that only goes up."""
+@dataclass(frozen=True)
+class Sample:
+    """One figure as scraped: name, meaning, type and value."""
 
     name: str
     help: str
-    value: int = field(default=0)
+    kind: Kind
+    value: float
+
+
+class Counter:
+    """A number of this process that only goes up."""
+
+    def __init__(self, name: str, help: str) -> None:
+        if not name.endswith("_total"):
+            raise ValueError(f"counter {name!r} must end in _total")
+        self.name = name
+        self.help = help
+        self.value = 0
 
     def inc(self, amount: int = 1) -> None:
         """Add `amount` (never negative)."""
@@ -28,68 +43,32 @@ class Counter:
             raise ValueError("a counter only goes up")
         self.value += amount
 
-
-class Registry:
-    """The counters one process exposes."""
-
-    def __init__(self) -> None:
-        self._counters: dict[str, Counter] = {}
-
-    def counter(self, name: str, help: str) -> Counter:
-        """The counter `name` (ending in `_total`), created on first use."""
-        if not name.endswith("_total"):
-            raise ValueError(f"counter {name!r} must end in _total")
-        found = self._counters.get(name)
-        if found is None:
-            found = self._counters[name] = Counter(name, help)
-        return found
-
-    def counters(self) -> list[Counter]:
-        """Every counter, by name."""
-        return sorted(self._counters.values(), key=lambda c: c.name)
+    def sample(self) -> Sample:
+        """The counter as scraped now."""
+        return Sample(self.name, self.help, "counter", self.value)
 
 
-REGISTRY = Registry()
-
-UPDATES_HANDLED = REGISTRY.counter(
-    "klantstem_updates_handled_total", "Platform updates (answers, button presses) handled."
+UPDATES_HANDLED = Counter(
+    "klantstem_updates_handled_total",
+    "Platform updates (answers, button presses, commands) handled by this process.",
 )
-ANSWERS_STORED = REGISTRY.counter(
-    "klantstem_answers_stored_total", "Completed questionnaires stored."
+ANSWERS_STORED = Counter(
+    "klantstem_answers_stored_total", "Completed questionnaires stored by this process."
 )
-INVITATIONS_SENT = REGISTRY.counter(
-    "klantstem_invitations_sent_total", "Survey invitations delivered to a chat."
-)
-INVITATIONS_FAILED = REGISTRY.counter(
-    "klantstem_invitations_failed_total",
-    "Survey invitations that could not be delivered (unreachable or failed).",
-)
+COUNTERS = (UPDATES_HANDLED, ANSWERS_STORED)
+"""Every counter of this process."""
 
 
-@dataclass(frozen=True)
-class Gauge:
-    """A value read at scrape time."""
-
-    name: str
-    help: str
-    value: float
-
-
-def render(counters: Iterable[Counter], gauges: Iterable[Gauge] = ()) -> str:
-    """The Prometheus text exposition of counters and gauges."""
+def render(samples: Iterable[Sample]) -> str:
+    """The Prometheus text exposition of the samples."""
     lines: list[str] = []
-    for kind, items in (("counter", counters), ("gauge", gauges)):
-        for item in items:
-            lines += [
-                f"# HELP {item.name} {_escape(item.help)}",
-                f"# TYPE {item.name} {kind}",
-                f"{item.name} {_number(item.value)}",
-            ]
+    for s in samples:
+        lines += [
+            f"# HELP {s.name} {s.help.replace(chr(92), chr(92) * 2).replace(chr(10), ' ')}",
+            f"# TYPE {s.name} {s.kind}",
+            f"{s.name} {_number(s.value)}",
+        ]
     return "\n".join(lines) + "\n"
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
 
 
 def _number(value: float) -> str:

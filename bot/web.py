@@ -33,6 +33,7 @@ from bot.api.openapi import document
 from bot.api.request import read_body
 from bot.api.routes import ENDPOINTS
 from bot.config import ConfigError
+from bot.flags import Flags, overdue
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -81,19 +82,44 @@ async def healthz(app: App) -> Response:
 
 
 async def metrics_page(app: App) -> Response:
-    """Counters of this process and gauges read from the database."""
+    """Counters of this process and figures read from the database."""
     try:
-        gauges = await read_gauges(app)
+        stored = await database_samples(app)
     except Exception:
         log.exception("metrics: reading the database failed")
         return Response("database unreachable\n", 503, media_type="text/plain")
-    body = metrics.render(metrics.REGISTRY.counters(), gauges)
+    body = metrics.render([*(c.sample() for c in metrics.COUNTERS), *stored])
     return Response(body, headers={"content-type": metrics.CONTENT_TYPE})
 
 
-async def read_gauges(app: App) -> list[metrics.Gauge]:
-    """Gauges that describe the database, the same from every instance."""
-    return []
+async def database_samples(app: App) -> list[metrics.Sample]:
+    """Invitations sent and failed, open and overdue flags: the same from every instance."""
+    async with app.storage.transaction(write=False) as tx:
+        by_status = await tx.invitation_counts()
+    open_flags = await Flags(app.service).listing("open")
+    now = app.service.clock()
+    late = sum(1 for f in open_flags if overdue(f, now, app.service))
+    return [
+        metrics.Sample(
+            "klantstem_invitations_sent_total",
+            "Survey invitations delivered to a chat (waves and interactions).",
+            "counter",
+            by_status.get("sent", 0) + by_status.get("done", 0),
+        ),
+        metrics.Sample(
+            "klantstem_invitations_failed_total",
+            "Survey invitations that could not be delivered: the person is unreachable.",
+            "counter",
+            by_status.get("unreachable", 0),
+        ),
+        metrics.Sample("klantstem_flags_open", "Flags not closed yet.", "gauge", len(open_flags)),
+        metrics.Sample(
+            "klantstem_flags_overdue",
+            "Open flags past their forward or follow-up escalation deadline.",
+            "gauge",
+            late,
+        ),
+    ]
 
 
 def webhook_routes(app: App) -> list[BaseRoute]:

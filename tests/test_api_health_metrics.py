@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
 
 from bot import metrics
+from bot.app import App
+from bot.storage import new_id
+from bot.storage.flags_sql import Flag
+from bot.storage.records import Contact, NewResponse
+from bot.storage.waves_sql import Invitation
+from bot.timeutil import utc_now
 from tests.api_server import LiveApp, live_config, serve
 
 
@@ -30,21 +37,53 @@ def test_healthz_is_503_when_the_database_is_gone(live: LiveApp) -> None:
     assert response.json()["database"] == "unreachable"
 
 
-def test_metrics_are_prometheus_text(live: LiveApp) -> None:
-    metrics.INVITATIONS_SENT.inc()
+async def history(app: App) -> None:
+    """Four invitations (two delivered, one unreachable) and two flags, one 40 days old."""
+    now = utc_now()
+    async with app.storage.transaction() as tx:
+        await tx.upsert_contact(Contact("C-1", "Ann"), now)
+        contact_id = await tx.contact_id_by_ref("C-1")
+        await tx.insert_invitations(
+            Invitation(new_id(), "cvs", now, now, contact_id=contact_id, status=status)
+            for status in ("sent", "done", "unreachable", "pending")
+        )
+        for age in (40, 1):
+            raised = now - timedelta(days=age)
+            response_id = await tx.store_response(
+                NewResponse("cvs", 1, None, False, contact_id, None, "en", {}, raised, ())
+            )
+            await tx.insert_flag(
+                Flag(new_id(), response_id, contact_id, "detractor", "open", None, raised)
+            )
+
+
+def scrape(live: LiveApp) -> dict[str, float]:
     response = httpx.get(f"{live.url}/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
-    lines = response.text.splitlines()
-    for name in (
-        "klantstem_updates_handled_total",
-        "klantstem_answers_stored_total",
-        "klantstem_invitations_sent_total",
-        "klantstem_invitations_failed_total",
-    ):
-        assert f"# TYPE {name} counter" in lines
-    sent = next(line for line in lines if line.startswith("klantstem_invitations_sent_total "))
-    assert int(sent.split()[1]) >= 1
+    values = {}
+    for line in response.text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split()
+            assert kind == ("counter" if name.endswith("_total") else "gauge")
+        elif line and not line.startswith("#"):
+            name, value = line.split()
+            values[name] = float(value)
+    return values
+
+
+def test_metrics_count_what_happened(live: LiveApp) -> None:
+    before = scrape(live)
+    assert before["klantstem_flags_open"] == before["klantstem_invitations_sent_total"] == 0
+    live.run(history)
+    metrics.ANSWERS_STORED.inc()
+    after = scrape(live)
+    assert after["klantstem_invitations_sent_total"] == 2
+    assert after["klantstem_invitations_failed_total"] == 1
+    assert after["klantstem_flags_open"] == 2
+    assert after["klantstem_flags_overdue"] == 1
+    assert after["klantstem_answers_stored_total"] == before["klantstem_answers_stored_total"] + 1
+    assert "klantstem_updates_handled_total" in after
 
 
 def test_the_openapi_document_lists_every_endpoint(live: LiveApp) -> None:

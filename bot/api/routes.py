@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.api import contacts, reports
+from bot.api import contacts, flags, interactions, reports, waves
 from bot.api.endpoint import Endpoint
 
-ENDPOINTS: tuple[Endpoint, ...] = (*contacts.ENDPOINTS, *reports.ENDPOINTS)
+ENDPOINTS: tuple[Endpoint, ...] = (
+    *interactions.ENDPOINTS,
+    *contacts.ENDPOINTS,
+    *waves.ENDPOINTS,
+    *flags.ENDPOINTS,
+    *reports.ENDPOINTS,
+)

@@ -76,3 +76,8 @@ class ApiQueries:
     async def ping(self) -> None:
         """A trivial query: proves the database answers."""
         await self.conn.fetchone("SELECT 1")
+
+    async def invitation_counts(self) -> dict[str, int]:
+        """Invitations (of waves and interactions) per status, for `/metrics`."""
+        rows = await self.conn.fetchall("SELECT status, COUNT(*) FROM invitations GROUP BY status")
+        return {str(r[0]): int(r[1]) for r in rows}
