@@ -135,5 +135,5 @@ async def test_a_wave_of_100_with_a_429_on_every_fifth_send_delivers_each_once(
     assert sorted(delivered) == chats
     assert all(len(messages) == 1 for messages in delivered.values())
     assert all(m[0]["text"].startswith("Customer Value Score") for m in delivered.values())
-    assert stats["injected_429"]["sendMessage"] == 24
-    assert stats["calls"]["sendMessage"] == 124
+    assert stats["injected_429"]["sendmessage"] == 24
+    assert stats["calls"]["sendmessage"] == 124

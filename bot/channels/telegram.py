@@ -36,7 +36,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import BotCommand, CallbackQuery, Update
 from telegram import Message as TgMessage
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor
@@ -49,6 +49,7 @@ from bot.channels.telegram_callback import CallbackCodec
 from bot.channels.telegram_render import (
     TOAST_LIMIT,
     Answered,
+    Keyboard,
     Message,
     Toast,
     answered_text,
@@ -325,16 +326,25 @@ class TelegramChannel:
         """One Bot API call for `chat` with retries; paced calls keep to the flood limits."""
         return await self.sender.deliver(chat, call, paced=paced)
 
-    async def say(
-        self, chat: str, text: str, keyboard: InlineKeyboardMarkup | None = None
-    ) -> TgMessage:
-        """Send a message straight away (an interactive reply)."""
-        message: TgMessage = await self.deliver(
+    async def call(self, method: str, **params: Any) -> Any:
+        """One Bot API call, its result as plain JSON (None parameters are left out).
+
+        Method names are case-insensitive in the Bot API; the lower-case name keeps
+        python-telegram-bot from pointing to its typed method, whose parsing of every
+        result into objects costs more than the rest of an answer does (see
+        bench/telegram_answers.py). Errors are raised as by the typed methods.
+        """
+        kwargs = {k: v for k, v in params.items() if v is not None}
+        return await self.bot.do_api_request(method.lower(), api_kwargs=kwargs)
+
+    async def say(self, chat: str, text: str, keyboard: Keyboard | None = None) -> int:
+        """Send a message straight away (an interactive reply); returns its message id."""
+        sent = await self.deliver(
             chat,
-            lambda: self.bot.send_message(chat_id=chat, text=text, reply_markup=keyboard),
+            lambda: self.call("sendMessage", chat_id=chat, text=text, reply_markup=keyboard),
             paced=False,
         )
-        return message
+        return int(sent["message_id"])
 
     async def send(
         self, address: str, replies: Sequence[Reply], language: str, *, broadcast: bool = False
@@ -365,15 +375,18 @@ class TelegramChannel:
         return self.codec.answer(chat, reply.question_id, reply.revision, option.value)
 
     async def _send_message(self, chat: str, step: Message, *, paced: bool) -> None:
-        sent: TgMessage = await self.deliver(
+        sent = await self.deliver(
             chat,
-            lambda: self.bot.send_message(chat_id=chat, text=step.text, reply_markup=step.keyboard),
+            lambda: self.call(
+                "sendMessage", chat_id=chat, text=step.text, reply_markup=step.keyboard
+            ),
             paced=paced,
         )
         if step.asks is not None and step.keyboard is not None:
             await self._retire_keyboard(chat, paced=paced)
+            asks = step.asks
             self._remember(
-                chat, _Asked(sent.message_id, step.asks.question_id, step.asks.revision, step.text)
+                chat, _Asked(int(sent["message_id"]), asks.question_id, asks.revision, step.text)
             )
 
     async def _show_answer(
@@ -400,8 +413,8 @@ class TelegramChannel:
         try:
             await self.deliver(
                 chat,
-                lambda: self.bot.edit_message_text(
-                    chat_id=chat, message_id=message_id, text=text, reply_markup=None
+                lambda: self.call(
+                    "editMessageText", chat_id=chat, message_id=message_id, text=text
                 ),
                 paced=False,
             )
@@ -416,8 +429,8 @@ class TelegramChannel:
         try:
             await self.deliver(
                 chat,
-                lambda: self.bot.edit_message_reply_markup(
-                    chat_id=chat, message_id=asked.message_id, reply_markup=None
+                lambda: self.call(
+                    "editMessageReplyMarkup", chat_id=chat, message_id=asked.message_id
                 ),
                 paced=paced,
             )
@@ -489,9 +502,9 @@ class TelegramChannel:
             )
             if fits:
                 return f"{chat}:{sent.message_id}"
-        sent = await self.deliver(
+        posted = await self.deliver(
             chat,
-            lambda: self.bot.send_message(chat_id=chat, text=notice.text, reply_markup=keyboard),
+            lambda: self.call("sendMessage", chat_id=chat, text=notice.text, reply_markup=keyboard),
             paced=paced,
         )
-        return f"{chat}:{sent.message_id}"
+        return f"{chat}:{posted['message_id']}"

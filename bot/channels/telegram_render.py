@@ -2,15 +2,14 @@
 
 Consecutive texts are joined into one message with the question that follows them (the
 survey title and question 1 arrive as one invitation), so a wave costs one message per
-person and a tap costs one edit plus one message.
+person and a tap costs one edit plus one message. Keyboards are the Bot API's own JSON
+shape (`{"inline_keyboard": [[{"text", "callback_data"}]]}`), sent as they are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from flows import Option, Reply, ReplyKind, Translator
 
@@ -20,13 +19,16 @@ TOAST_LIMIT = 200
 ButtonData = Callable[[Reply, Option], "str | None"]
 """Callback data for one option of a question, or None when it cannot be made."""
 
+Keyboard = dict[str, list[list[dict[str, str]]]]
+"""An InlineKeyboardMarkup as the Bot API reads it."""
+
 
 @dataclass(frozen=True)
 class Message:
     """A message to send; `asks` is the question whose buttons it carries, if any."""
 
     text: str
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: Keyboard | None = None
     asks: Reply | None = None
 
 
@@ -95,7 +97,7 @@ def question_text(reply: Reply, tr: Translator, *, with_buttons: bool) -> str:
     return "\n".join(lines)
 
 
-def question_keyboard(reply: Reply, button_data: ButtonData) -> InlineKeyboardMarkup | None:
+def question_keyboard(reply: Reply, button_data: ButtonData) -> Keyboard | None:
     """The options as buttons in the reply's rows; None if any button's data cannot be made."""
     if not reply.options:
         return None
@@ -104,7 +106,7 @@ def question_keyboard(reply: Reply, button_data: ButtonData) -> InlineKeyboardMa
         data = button_data(reply, option)
         if data is None:
             return None
-        buttons.append(InlineKeyboardButton(option.label, callback_data=data))
+        buttons.append({"text": option.label, "callback_data": data})
     rows = reply.rows or (len(buttons),)
     keyboard, start = [], 0
     for count in rows:
@@ -112,7 +114,7 @@ def question_keyboard(reply: Reply, button_data: ButtonData) -> InlineKeyboardMa
         start += count
     if start < len(buttons):
         keyboard.append(buttons[start:])
-    return InlineKeyboardMarkup(keyboard)
+    return {"inline_keyboard": keyboard}
 
 
 def answered_text(question: str, answer: str, tr: Translator) -> str:
@@ -120,7 +122,7 @@ def answered_text(question: str, answer: str, tr: Translator) -> str:
     return f"{question}\n\n" + tr.gettext("Your answer: {answer}").format(answer=answer)
 
 
-def button_rows(buttons: Sequence[tuple[str, str]], per_row: int = 1) -> InlineKeyboardMarkup:
+def button_rows(buttons: Sequence[tuple[str, str]], per_row: int = 1) -> Keyboard:
     """A keyboard of (label, callback data) buttons, `per_row` to a row."""
-    made = [InlineKeyboardButton(label, callback_data=data) for label, data in buttons]
-    return InlineKeyboardMarkup([made[i : i + per_row] for i in range(0, len(made), per_row)])
+    made = [{"text": label, "callback_data": data} for label, data in buttons]
+    return {"inline_keyboard": [made[i : i + per_row] for i in range(0, len(made), per_row)]}

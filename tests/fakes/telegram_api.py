@@ -32,6 +32,22 @@ BOT_USER = {
 }
 DATE = 1_790_000_000
 """Message dates in seconds, as Telegram sends them."""
+METHODS = {
+    m.lower(): m
+    for m in (
+        "getMe",
+        "getUpdates",
+        "setMyCommands",
+        "deleteWebhook",
+        "setWebhook",
+        "sendMessage",
+        "sendPhoto",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "answerCallbackQuery",
+    )
+}
+"""The methods answered, by their case-insensitive name (the Bot API ignores case)."""
 
 
 @dataclass
@@ -112,7 +128,8 @@ class FakeBotApi(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
+        called = url.rsplit("/", 1)[-1]
+        name = METHODS.get(called.lower(), called)
         params = dict(request_data.parameters) if request_data else {}
         call = Call(name, params)
         self.calls.append(call)

@@ -23,7 +23,9 @@
 //  7. getUpdates ignores `timeout` (no long polling), so a polling bot would spin. The
 //     request is held until an update arrives or the timeout passes.
 //  8. setMyCommands and deleteMyCommands are unknown methods (HTTP 500). Answered true.
-//  9. It never answers 429 or 403. Control routes inject both:
+//  9. Method names are case-sensitive in its own bookkeeping (its routes are not), while
+//     the Bot API ignores their case. Names are compared by their lower-case form.
+// 10. It never answers 429 or 403. Control routes inject both:
 //     POST /_klantstem/flood {method, every, retry_after}: every n-th call of `method`
 //          gets 429 Too Many Requests with parameters.retry_after (nothing is stored);
 //     POST /_klantstem/block {chat_id}: sendMessage to that chat gets 403 (blocked).
@@ -31,7 +33,8 @@
 //     POST /_klantstem/wait {token, chat_id, count, timeout_ms}: answers once the chat
 //          holds at least `count` bot messages (or the timeout passed) with all of them;
 //     POST /_klantstem/messages {token}: every chat's bot messages as they look now;
-//     GET  /_klantstem/stats: how many 429s were injected and calls made per method.
+//     GET  /_klantstem/stats: how many 429s were injected and calls made per method
+//          (by lower-case method name).
 'use strict';
 
 const http = require('http');
@@ -121,7 +124,7 @@ app.use(express.urlencoded({ extended: true }));
 // -- control and test helpers ---------------------------------------------------------
 app.post('/_klantstem/flood', (req, res) => {
   const { method, every, retry_after: retryAfter } = req.body;
-  flood[method] = { every: Number(every), retryAfter: Number(retryAfter || 1), count: 0, injected: 0 };
+  flood[method.toLowerCase()] = { every: Number(every), retryAfter: Number(retryAfter || 1), count: 0, injected: 0 };
   res.json({ ok: true, result: true });
 });
 app.post('/_klantstem/block', (req, res) => {
@@ -148,6 +151,7 @@ app.post('/_klantstem/messages', (req, res) => {
 app.get('/_klantstem/stats', (req, res) => {
   const injected = {};
   Object.keys(flood).forEach((m) => { injected[m] = flood[m].injected; });
+  // keys are lower-case method names
   res.json({ ok: true, result: { calls, injected_429: injected } });
 });
 
@@ -168,10 +172,11 @@ app.all('/bot:token/getUpdates', async (req, res) => {
 });
 
 app.all('/bot:token/:method', (req, res, next) => {
-  const { token, method } = req.params;
+  const { token } = req.params;
+  const method = req.params.method.toLowerCase();
   calls[method] = (calls[method] || 0) + 1;
   const chat = String(req.body.chat_id || '');
-  if (method === 'sendMessage' && blocked.has(chat)) {
+  if (method === 'sendmessage' && blocked.has(chat)) {
     refuse(res, 403, 'Forbidden: bot was blocked by the user');
     return;
   }
@@ -186,10 +191,10 @@ app.all('/bot:token/:method', (req, res, next) => {
   }
   const json = res.json.bind(res);
   res.json = (body) => {
-    if (body && body.ok && method === 'sendMessage') {
+    if (body && body.ok && method === 'sendmessage') {
       return json({ ...body, result: { ...body.result, date: seconds(body.result.date), from: BOT } });
     }
-    if (body && body.ok && (method === 'editMessageText' || method === 'editMessageReplyMarkup')) {
+    if (body && body.ok && (method === 'editmessagetext' || method === 'editmessagereplymarkup')) {
       const stored = findStored(token, req.body);
       if (!stored) return refuse(res, 400, 'Bad Request: message to edit not found');
       if (!req.body.reply_markup) {
