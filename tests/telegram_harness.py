@@ -104,7 +104,12 @@ class FakeTime:
 
 @asynccontextmanager
 async def running(
-    config: Config, clock: Clock, *, time: FakeTime | None = None, **changes: Any
+    config: Config,
+    clock: Clock,
+    *,
+    time: FakeTime | None = None,
+    initialize: bool = True,
+    **changes: Any,
 ) -> AsyncIterator[Telegram]:
     """The channel built by its factory, initialized against a fresh `FakeBotApi`; with
     `time`, its flood control and retries wait on that fake time instead."""
@@ -123,7 +128,8 @@ async def running(
             sleep=time.sleep,
         )
         channel.sender = Sender(flood, c.telegram_send_attempts, sleep=time.sleep)
-    await channel.application.initialize()
+    if initialize:
+        await channel.application.initialize()
     try:
         yield Telegram(app, channel, api, Updates(), clock)
     finally:

@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, CallbackQuery, Update
 from telegram import Message as TgMessage
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor
 from telegram.request import BaseRequest
 
@@ -57,6 +57,7 @@ from bot.channels.telegram_render import (
     plan,
 )
 from bot.channels.telegram_sender import FloodControl, Sender, Sleep, is_group
+from bot.channels.telegram_updates import UpdateHandlers
 from bot.config import Config, ConfigError
 from bot.service import Service
 from flows import Option, Reply, Translator
@@ -194,15 +195,15 @@ class TelegramChannel:
             sleep=sleep,
         )
         self.sender = Sender(flood, config.telegram_send_attempts, sleep=sleep)
-        self._redact = _RedactToken(token)
         self._asked: OrderedDict[str, _Asked] = OrderedDict()
+        self._redact = _RedactToken(token)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(self._redact)  # python-telegram-bot logs its URL from here on
         self.application = self._build(token, request)
 
     def _build(
         self, token: str, request: BaseRequest | None
     ) -> Application[Any, Any, Any, Any, Any, Any]:
-        from bot.channels.telegram_updates import UpdateHandlers
-
         api = self.config.telegram_api_url
         builder = (
             Application.builder()
@@ -234,14 +235,17 @@ class TelegramChannel:
 
     async def start(self) -> None:
         """Check the token, register the command menu, start receiving updates."""
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(self._redact)
+        api = self.config.telegram_api_url
         try:
             await self.application.initialize()
         except InvalidToken:
             raise ConfigError(
-                "TELEGRAM_BOT_TOKEN was refused by the Bot API at "
-                f"{self.config.telegram_api_url}: copy the token from BotFather again"
+                f"TELEGRAM_BOT_TOKEN was refused by the Bot API at {api}: "
+                "copy the token from BotFather again"
+            ) from None
+        except NetworkError as exc:
+            raise ConfigError(
+                f"KLANTSTEM_TELEGRAM_API_URL={api!r}: the Bot API cannot be reached ({exc})"
             ) from None
         await self._set_commands()
         await self.application.start()
