@@ -70,7 +70,9 @@ ALLOWED_UPDATES = ("message", "callback_query")
 POLL_TIMEOUT = timedelta(seconds=20)
 MAX_CONCURRENT_UPDATES = 64
 REMEMBERED = 10_000
-"""How many chats' last question message is kept in memory (to edit it after a typed answer)."""
+"""How many chats' last question message is kept in memory, to edit it after a typed answer.
+After a restart, or on another instance, a typed answer leaves that message's buttons in
+place; they are refused as stale if pressed."""
 CAPTION_LIMIT = 1024
 
 COMMANDS: tuple[tuple[str, str], ...] = (
