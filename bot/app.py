@@ -121,8 +121,14 @@ async def build_app(
     storage = storage or await open_storage(config.database_url)
     service = Service(storage, surveys, config, clock=clock)
     app = App(config, storage, surveys, service, AdminCommands(storage))
-    for factory in FACTORIES if factories is None else factories:
-        component = factory(app)
-        if component is not None:
-            app.components.append(component)
+    try:
+        for factory in FACTORIES if factories is None else factories:
+            component = factory(app)
+            if component is not None:
+                app.components.append(component)
+    except BaseException:
+        # A refused setting must not leave the database open: its thread would keep
+        # the process from exiting.
+        await storage.close()
+        raise
     return app

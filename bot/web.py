@@ -177,21 +177,24 @@ class _Server(uvicorn.Server):
 
 
 class WebServer:
-    """The web server as a component of `klantstem run`."""
+    """The web server as a component of `klantstem run`.
+
+    The port is bound when the component is built, before any channel or the scheduler
+    starts, so a port that is taken stops the start at once with the setting named.
+    """
 
     name = "web"
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self.port: int | None = None
+        self._socket = _bind(app.config.http_host, app.config.http_port)
+        self.port: int = self._socket.getsockname()[1]
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Bind the port (a clear error when it is taken) and serve in the background."""
+        """Serve in the background; return once the server accepts requests."""
         config = self.app.config
-        sock = _bind(config.http_host, config.http_port)
-        self.port = sock.getsockname()[1]
         server = self._server = _Server(
             uvicorn.Config(
                 build_asgi(self.app),
@@ -202,7 +205,7 @@ class WebServer:
                 timeout_graceful_shutdown=int(config.http_shutdown.total_seconds()) or 1,
             )
         )
-        self._task = asyncio.create_task(server.serve(sockets=[sock]), name="web")
+        self._task = asyncio.create_task(server.serve(sockets=[self._socket]), name="web")
         async with asyncio.timeout(START_TIMEOUT):
             while not server.started:
                 if self._task.done():
@@ -213,10 +216,10 @@ class WebServer:
 
     async def stop(self) -> None:
         """Refuse new connections, let requests in flight finish, then return."""
-        if self._server is None or self._task is None:
-            return
-        self._server.should_exit = True
-        await self._task
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+        self._socket.close()
 
 
 def _bind(host: str, port: int) -> socket.socket:
