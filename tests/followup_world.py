@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from bot.admin import AdminRequest
 from bot.app import App, build_app
+from bot.channels.base import ActionPress
 from bot.config import Config
 from bot.people import import_contacts, import_staff, parse_contacts, parse_staff
 from bot.scheduler import Scheduler, scheduler_component
@@ -29,13 +31,23 @@ STAFF_CSV = (
 )
 
 
+CONTACTS_HEADER = "ref,name,telegram,contact_person,segment,timezone"
+
+
 def contacts_csv(
-    count: int, *, contact_person: str = "bram", segment: str = "retail", first_id: int = 900001
+    count: int,
+    *,
+    contact_person: str = "bram",
+    segment: str = "retail",
+    first_id: int = 900001,
+    prefix: str = "C",
+    header: bool = True,
 ) -> bytes:
     """`count` contacts C-001.. with Telegram ids from `first_id`, all in one segment."""
-    lines = ["ref,name,telegram,contact_person,segment,timezone"]
+    lines = [CONTACTS_HEADER] if header else []
     lines += [
-        f"C-{i:03d},Customer {i},{first_id + i - 1},{contact_person},{segment},Europe/Amsterdam"
+        f"{prefix}-{i:03d},Customer {prefix}{i},{first_id + i - 1},{contact_person},{segment},"
+        "Europe/Amsterdam"
         for i in range(1, count + 1)
     ]
     return ("\n".join(lines) + "\n").encode()
@@ -76,6 +88,15 @@ class World:
         assert handled is not None
         return handled
 
+    async def press(self, user: str, value: str) -> str:
+        """A Telegram user presses a button whose value is `value`."""
+        return await self.app.handle_action(ActionPress("telegram", user, user, value, "m1"))
+
+    async def command(self, user: str, *args: str) -> str:
+        """A Telegram user types a chat command such as `/flags done REF note`."""
+        request = AdminRequest("telegram", user, user, args[0], tuple(args[1:]), "en")
+        return (await self.app.admin.run(request)).text
+
     def staff_chat(self) -> list[str]:
         """Texts posted to the staff chat."""
         return [p.text for p in self.telegram.to(STAFF_CHAT)]
@@ -112,7 +133,26 @@ async def make_world(
     return World(app, clock, telegram, scheduler)
 
 
-def at(clock: Clock, text: str) -> datetime:
-    """Set the clock to an ISO time (UTC) and return it."""
-    clock.now = datetime.fromisoformat(text)
-    return clock.now
+class Worlds:
+    """Builds worlds on one database and clock, and closes them all when the test ends."""
+
+    def __init__(self, db_url: str, clock: Clock) -> None:
+        self.db_url = db_url
+        self.clock = clock
+        self.opened: list[World] = []
+
+    async def __call__(
+        self,
+        *,
+        env: Mapping[str, str] | None = None,
+        contacts: bytes | None = None,
+        staff: bytes = STAFF_CSV.encode(),
+    ) -> World:
+        world = await make_world(self.db_url, self.clock, env=env, contacts=contacts, staff=staff)
+        self.opened.append(world)
+        return world
+
+    async def close(self) -> None:
+        """Close every world built."""
+        for world in self.opened:
+            await world.close()
