@@ -1,9 +1,11 @@
-"""SQLite backend (aiosqlite): one connection in WAL mode, transactions serialised in-process.
+"""SQLite backend (aiosqlite): one connection in WAL mode, transactions serialised in-process
+and committed in groups.
 
 SQLite has one writer at a time anyway; serialising on an asyncio lock keeps statements of
-two coroutines from interleaving inside one transaction, and `busy_timeout` waits for other
-processes. Every cursor is closed right after use: a shared connection with cursors left
-open fails under concurrency with "bad parameter or other API misuse".
+two coroutines from interleaving inside one transaction, `busy_timeout` waits for other
+processes, and group commit lets many units share one fsync. Every cursor is closed right
+after use: a shared connection with cursors left open fails under concurrency with "bad
+parameter or other API misuse".
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import aiosqlite
 from bot.storage.driver import IntegrityError, Row, fill_placeholders
 
 BUSY_TIMEOUT_MS = 10_000
+MAX_GROUP = 256
+"""At most this many units share one commit, so a steady stream still commits often."""
 
 
 @contextmanager
@@ -73,6 +77,9 @@ class SqliteDriver:
         self.path = path
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._queued = 0
+        self._group: asyncio.Future[None] | None = None
+        self._group_size = 0
 
     @classmethod
     async def open(cls, url: str, path: Path) -> SqliteDriver:
@@ -92,25 +99,67 @@ class SqliteDriver:
 
     @asynccontextmanager
     async def transaction(self, *, write: bool) -> AsyncIterator[_SqliteConnection]:
-        """BEGIN IMMEDIATE for writes (take the write lock up front), deferred for reads.
+        """One unit of work, committed durably before the `async with` block is left.
 
-        Reads run with `query_only`, so a write in a read transaction fails here as it
-        does on PostgreSQL (READ ONLY) instead of only in production.
+        Group commit: units that queue up behind each other run as savepoints inside one
+        shared `BEGIN IMMEDIATE` transaction, which the last unit of the queue (or every
+        `MAX_GROUP`th) commits; each caller waits for that commit, so nothing is confirmed
+        before it is on disk, yet many answers share one fsync. A failing unit rolls back
+        to its savepoint only. Reads run with `query_only`, so a write in a read
+        transaction fails here as it does on PostgreSQL (READ ONLY).
         """
-        async with self._lock:
+        self._queued += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self._queued -= 1
+        try:
+            group = await self._join_group()
+            await self._run("SAVEPOINT unit")
             if not write:
                 await self._run("PRAGMA query_only = 1")
             try:
-                await self._run("BEGIN IMMEDIATE" if write else "BEGIN")
-                try:
-                    yield _SqliteConnection(self._conn)
-                except BaseException:
-                    await self._run("ROLLBACK")
-                    raise
-                await self._run("COMMIT")
-            finally:
-                if not write:
-                    await self._run("PRAGMA query_only = 0")
+                yield _SqliteConnection(self._conn)
+            except BaseException:
+                await self._end_unit(write, "ROLLBACK TO unit")
+                await self._close_group_if_last()
+                raise
+            await self._end_unit(write, None)
+            await self._close_group_if_last()
+        finally:
+            self._lock.release()
+        await asyncio.shield(group)
+
+    async def _join_group(self) -> asyncio.Future[None]:
+        if self._group is None:
+            await self._run("BEGIN IMMEDIATE")
+            self._group = asyncio.get_running_loop().create_future()
+            self._group_size = 0
+        self._group_size += 1
+        return self._group
+
+    async def _end_unit(self, write: bool, rollback: str | None) -> None:
+        if not write:
+            await self._run("PRAGMA query_only = 0")
+        if rollback:
+            await self._run(rollback)
+        await self._run("RELEASE unit")
+
+    async def _close_group_if_last(self) -> None:
+        """Commit unless more units are already queued to join (up to `MAX_GROUP`)."""
+        if self._queued and self._group_size < MAX_GROUP:
+            return
+        group, self._group = self._group, None
+        assert group is not None
+        try:
+            await self._run("COMMIT")
+        except BaseException as exc:
+            if self._conn.in_transaction:
+                await self._run("ROLLBACK")
+            group.set_exception(exc)
+            group.exception()  # the waiting units report it; don't warn it went unseen
+            raise
+        group.set_result(None)
 
     async def _run(self, statement: str) -> None:
         async with self._conn.execute(statement):
