@@ -28,14 +28,18 @@ class Sample:
 
 
 class Counter:
-    """A number of this process that only goes up."""
+    """A number of this process that only goes up; made once, at import, by the module
+    that counts it, and listed on `/metrics` from then on."""
 
     def __init__(self, name: str, help: str) -> None:
         if not name.endswith("_total"):
             raise ValueError(f"counter {name!r} must end in _total")
+        if any(c.name == name for c in _COUNTERS):
+            raise ValueError(f"counter {name!r} exists already")
         self.name = name
         self.help = help
         self.value = 0
+        _COUNTERS.append(self)
 
     def inc(self, amount: int = 1) -> None:
         """Add `amount` (never negative)."""
@@ -48,15 +52,20 @@ class Counter:
         return Sample(self.name, self.help, "counter", self.value)
 
 
+_COUNTERS: list[Counter] = []
+
 UPDATES_HANDLED = Counter(
     "klantstem_updates_handled_total",
-    "Platform updates (answers, button presses, commands) handled by this process.",
+    "Respondents' updates (answers, button presses) handled by this process.",
 )
 ANSWERS_STORED = Counter(
     "klantstem_answers_stored_total", "Completed questionnaires stored by this process."
 )
-COUNTERS = (UPDATES_HANDLED, ANSWERS_STORED)
-"""Every counter of this process."""
+
+
+def counters() -> list[Counter]:
+    """Every counter of this process, by name."""
+    return sorted(_COUNTERS, key=lambda c: c.name)
 
 
 def render(samples: Iterable[Sample]) -> str:

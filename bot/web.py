@@ -88,7 +88,7 @@ async def metrics_page(app: App) -> Response:
     except Exception:
         log.exception("metrics: reading the database failed")
         return Response("database unreachable\n", 503, media_type="text/plain")
-    body = metrics.render([*(c.sample() for c in metrics.COUNTERS), *stored])
+    body = metrics.render([*(c.sample() for c in metrics.counters()), *stored])
     return Response(body, headers={"content-type": metrics.CONTENT_TYPE})
 
 

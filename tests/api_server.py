@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import httpx
+
 from bot.api.tokens import create_token
 from bot.app import App, ComponentFactory, build_app
 from bot.config import Config
@@ -96,3 +98,19 @@ def serve(config: Config, factories: tuple[ComponentFactory, ...] = ()) -> Itera
             stopping["loop"].call_soon_threadsafe(stopping["event"].set)
         thread.join(timeout=START_TIMEOUT)
         assert not thread.is_alive(), "the app did not stop"
+
+
+def scrape(live: LiveApp) -> dict[str, float]:
+    """`/metrics` as name -> value, each line checked against its declared type."""
+    response = httpx.get(f"{live.url}/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    values = {}
+    for line in response.text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split()
+            assert kind == ("counter" if name.endswith("_total") else "gauge")
+        elif line and not line.startswith("#"):
+            name, value = line.split()
+            values[name] = float(value)
+    return values

@@ -15,7 +15,7 @@ from bot.storage.flags_sql import Flag
 from bot.storage.records import Contact, NewResponse
 from bot.storage.waves_sql import Invitation
 from bot.timeutil import utc_now
-from tests.api_server import LiveApp, live_config, serve
+from tests.api_server import LiveApp, live_config, scrape, serve
 
 
 @pytest.fixture
@@ -55,21 +55,6 @@ async def history(app: App) -> None:
             await tx.insert_flag(
                 Flag(new_id(), response_id, contact_id, "detractor", "open", None, raised)
             )
-
-
-def scrape(live: LiveApp) -> dict[str, float]:
-    response = httpx.get(f"{live.url}/metrics")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
-    values = {}
-    for line in response.text.splitlines():
-        if line.startswith("# TYPE "):
-            _, _, name, kind = line.split()
-            assert kind == ("counter" if name.endswith("_total") else "gauge")
-        elif line and not line.startswith("#"):
-            name, value = line.split()
-            values[name] = float(value)
-    return values
 
 
 def test_metrics_count_what_happened(live: LiveApp) -> None:

@@ -17,7 +17,7 @@ from bot.scheduler import scheduler_component
 from bot.service import Inbound
 from bot.timeutil import utc_now
 from flows import Event, EventKind
-from tests.api_server import LiveApp, live_config, serve
+from tests.api_server import LiveApp, live_config, scrape, serve
 from tests.fakes.recording_channel import Posted, RecordingChannel
 
 STAFF = b"ref,name,telegram,admin\nanna,Anna de Vries,7001,yes\n"
@@ -189,7 +189,11 @@ def test_a_named_detractor_becomes_a_flag_to_follow_up(
 ) -> None:
     wave = http.post("/waves", json={"survey": "cvs", "filters": {"segment": "retail"}}).json()
     eventually(lambda: invitations_to(chat, "8001"), "the invitation")
+    before = scrape(live)
     answer(live, "8001", "named", "3", "2", "1", "Deliveries are late")
+    after = scrape(live)
+    assert after["klantstem_updates_handled_total"] - before["klantstem_updates_handled_total"] == 5
+    assert after["klantstem_answers_stored_total"] - before["klantstem_answers_stored_total"] == 1
 
     def forwarded() -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = http.get("/flags").json()["flags"]
