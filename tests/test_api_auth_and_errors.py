@@ -140,3 +140,20 @@ def test_unknown_paths_and_methods_answer_in_json(live: LiveApp, http: httpx.Cli
     wrong = http.delete("/api/v1/contacts", headers=live.auth())
     assert wrong.status_code == 405
     assert error(wrong)["code"] == "method_not_allowed"
+
+
+def test_a_lone_surrogate_is_refused_not_stored(live: LiveApp, http: httpx.Client) -> None:
+    response = http.post(
+        "/api/v1/contacts",
+        content=b'{"ref": "C-1", "name": "\\ud800"}',
+        headers={**live.auth(), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert error(response)["code"] == "malformed_json"
+
+
+@pytest.mark.parametrize("limit", ["--5", "x", "0"])
+def test_a_bad_query_parameter_is_422(live: LiveApp, http: httpx.Client, limit: str) -> None:
+    response = http.get("/api/v1/waves", params={"limit": limit}, headers=live.auth("read"))
+    assert response.status_code == 422
+    assert error(response)["field"] == "limit"

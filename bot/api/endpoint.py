@@ -96,11 +96,12 @@ class Endpoint:
                 continue
             value: Any = raw
             if schema.get("type") == "integer":
-                if not raw.lstrip("-").isdigit():
-                    raise ApiError(422, "invalid_field", f"{name} must be an integer", field=name)
-                value = int(raw)
-            elif schema.get("type") == "boolean":
-                value = raw.lower() in ("true", "1", "yes")
+                try:
+                    value = int(raw)
+                except ValueError:
+                    raise ApiError(
+                        422, "invalid_field", f"{name} must be an integer", field=name
+                    ) from None
             validate(value, schema, name)
             values[name] = value
         return values

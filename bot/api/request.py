@@ -71,7 +71,14 @@ def media_type(request: Request) -> str:
 def parse_json(body: bytes) -> Any:
     """The JSON document in a body, or a 422 naming `body`."""
     try:
-        return json.loads(body)
+        value = json.loads(body)
+        # \u escapes can smuggle in lone surrogates, which no database stores as text.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        raise ApiError(
+            422, "malformed_json", "body has a lone surrogate in a \\u escape", field="body"
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         reason = getattr(exc, "msg", "not UTF-8")
         raise ApiError(
