@@ -66,7 +66,9 @@ def build_asgi(app: App) -> Starlette:
         *(endpoint.route(app) for endpoint in ENDPOINTS),
         *webhook_routes(app),
     ]
-    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    return Starlette(
+        routes=routes, exception_handlers={HTTPException: _http_error, Exception: _failure}
+    )
 
 
 async def healthz(app: App) -> Response:
@@ -159,6 +161,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         headers=dict(exc.headers or {}),
     )
     return error.response()
+
+
+async def _failure(request: Request, exc: Exception) -> Response:
+    """A bug or an outage: logged with its traceback, answered in JSON without details."""
+    return ApiError(
+        500, "internal_error", "the server failed; its log says why", field="path"
+    ).response()
 
 
 def _version() -> str:

@@ -35,6 +35,9 @@ def test_healthz_is_503_when_the_database_is_gone(live: LiveApp) -> None:
     response = httpx.get(f"{live.url}/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+    failed = httpx.get(f"{live.url}/api/v1/contacts", headers=live.auth())
+    assert failed.status_code == 500
+    assert failed.json()["error"]["code"] == "internal_error"
 
 
 async def history(app: App) -> None:
