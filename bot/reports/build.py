@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.config import Config
-from bot.reports.certificate import certificate
+from bot.reports.certificate import Known, certificate
 from bot.reports.certificate import follow_up as follow_up_figures
 from bot.reports.conclusions import conclude
 from bot.reports.figures import (
@@ -27,7 +27,6 @@ from bot.reports.model import (
     Scope,
     Score,
     Trend,
-    TrendUnit,
 )
 from bot.reports.scope import Resolved, Selection, resolve
 from bot.storage import Transaction
@@ -55,19 +54,22 @@ async def build_report(
     plan = Plan.of(survey)
     min_group = config.min_group_size
 
-    histograms = await tx.histograms(scope_slice)
-    sums = await tx.sum_histograms(scope_slice, plan.cvs_ids)
+    trend, current, known = await _trend(tx, resolved, plan, config, min_group)
+    label = resolved.wave.label if resolved.wave else current
+    if current is not None:
+        histograms, sums = known.histograms.get(current, {}), known.sums.get(current, {})
+    else:
+        histograms = await tx.histograms(scope_slice)
+        sums = await tx.sum_histograms(scope_slice, plan.cvs_ids)
     named, anonymous = await tx.respondent_counts(scope_slice)
     respondents = await _respondents(tx, resolved, named + anonymous, named, anonymous)
     population = respondents.invited
-
-    trend, current = await _trend(tx, resolved, plan, config, min_group)
     cvs = None
     if plan.cvs_ids:
         passing = None
         if plan.pass_mark:
             value = wave_cvs(sums).mean
-            passing = current_passing(trend.get("cvs"), current, value, SCALE_LOW, SCALE_HIGH)
+            passing = current_passing(trend.get("cvs"), label, value, SCALE_LOW, SCALE_HIGH)
         cvs = cvs_score(sums, population, passing, min_group)
 
     questions = []
@@ -76,19 +78,19 @@ async def build_report(
         passing = None
         if plan.pass_mark and q in plan.grades:
             value = summarize(h).mean
-            passing = current_passing(trend.get(q.id), current, value, q.low, q.high)
+            passing = current_passing(trend.get(q.id), label, value, q.low, q.high)
         questions.append(question_result(q, h, population, passing, min_group))
 
     report_scope = await _scope(tx, resolved)
     follow_up = None
     if not survey.always_anonymous:
         follow_up = await follow_up_figures(tx, config, now)
-    mirror = await mirror_section(tx, surveys, resolved, config)
+    mirror = await mirror_section(tx, surveys, resolved, config, histograms)
     breakdowns = await _breakdowns(tx, resolved, plan, min_group)
-    cert = await certificate(tx, surveys, config, now)
+    cert = await certificate(tx, surveys, config, now, known if resolved.wave else None)
     report = Report(
         survey=survey,
-        versions=await tx.answered_versions(survey.id),
+        versions=await tx.answered_versions(scope_slice),
         scope=report_scope,
         generated_at=now,
         min_group=min_group,
@@ -128,7 +130,7 @@ async def _respondents(
 ) -> Respondents:
     invited: int | None = None
     if resolved.wave is not None:
-        invited = (await tx.invited_by_wave(resolved.survey.id)).get(resolved.wave.id)
+        invited = await tx.invited(resolved.wave.id)
     elif resolved.period is not None:
         by_period = await tx.invited_by_period(resolved.survey.id, resolved.period.unit)
         invited = by_period.get(resolved.period.label)
@@ -160,33 +162,35 @@ async def _scope(tx: Transaction, resolved: Resolved) -> Scope:
 
 async def _trend(
     tx: Transaction, resolved: Resolved, plan: Plan, config: Config, min_group: int
-) -> tuple[Trend, str | None]:
-    """The trend up to the reported wave or period, and the label of that wave or period."""
+) -> tuple[Trend, str | None, Known]:
+    """The trend up to the reported wave or period, the label of that wave or period (None
+    for all responses), and the aggregates read for it, keyed by that same label (waves
+    are keyed by id, their trend by label)."""
     survey_id = resolved.survey.id
     if resolved.wave is not None:
-        waves = [
-            w for w in await tx.report_waves(survey_id) if w.opened_at <= resolved.wave.opened_at
-        ]
+        reported = resolved.wave
         by_wave = await tx.histograms_by_wave(survey_id)
         sums_by_wave = await tx.sum_histograms_by_wave(survey_id, plan.cvs_ids)
-        shown = [w for w in waves if w.id in by_wave or w.id == resolved.wave.id]
+        shown = [
+            w
+            for w in await tx.report_waves(survey_id)
+            if w.opened_at <= reported.opened_at and (w.id in by_wave or w.id == reported.id)
+        ]
         labels = [w.label for w in shown]
         histograms = {w.label: by_wave.get(w.id, {}) for w in shown}
         sums = {w.label: sums_by_wave.get(w.id, {}) for w in shown}
-        unit: TrendUnit = "wave"
-        current: str | None = resolved.wave.label
-    else:
-        period_unit: PeriodUnit = resolved.period.unit if resolved.period else config.report_period
-        by_period = await tx.histograms_by_period(survey_id, period_unit)
-        sums = await tx.sum_histograms_by_period(survey_id, plan.cvs_ids, period_unit)
-        current = resolved.period.label if resolved.period else None
-        labels = sorted(p for p in by_period if current is None or p <= current)
-        if current is not None and current not in labels:
-            labels.append(current)
-        histograms = by_period
-        unit = period_unit
-    series = trend_series(plan, labels, histograms, sums, min_group)
-    return Trend(unit, labels, series), current
+        series = trend_series(plan, labels, histograms, sums, min_group)
+        known = Known(survey_id, by_wave, sums_by_wave)
+        return Trend("wave", labels, series), reported.id, known
+    unit: PeriodUnit = resolved.period.unit if resolved.period else config.report_period
+    by_period = await tx.histograms_by_period(survey_id, unit)
+    sums = await tx.sum_histograms_by_period(survey_id, plan.cvs_ids, unit)
+    current = resolved.period.label if resolved.period else None
+    labels = sorted(p for p in by_period if current is None or p <= current)
+    if current is not None and current not in labels:
+        labels.append(current)
+    series = trend_series(plan, labels, by_period, sums, min_group)
+    return Trend(unit, labels, series), current, Known(survey_id, by_period, sums)
 
 
 def _ordered(labels: set[str], first: list[str]) -> list[str]:
@@ -217,17 +221,20 @@ async def _breakdowns(
         labels = _ordered(set(hs) | set(sums), order)
         out.append(Breakdown(kind, key, labels, cols))  # type: ignore[arg-type]
 
-    by_attribute = await tx.histograms_by_attribute(scope_slice)
+    wanted = plan.column_questions()
+    by_attribute = await tx.histograms_by_attribute(scope_slice, wanted)
     sums_by_attribute = await tx.sum_histograms_by_attribute(scope_slice, plan.cvs_ids)
     for attribute, hs in by_attribute.items():
         add("attribute", attribute, hs, sums_by_attribute.get(attribute, {}), keys, [])
     for q in survey.questions:
         if q.classification and q.choices:
-            hs = await tx.histograms_by_choice(scope_slice, q.id)
+            hs = await tx.histograms_by_choice(scope_slice, q.id, wanted)
             sums = await tx.sum_histograms_by_choice(scope_slice, plan.cvs_ids, q.id)
             add("classification", q.id, hs, sums, keys, [c.id for c in q.choices])
     if plan.nps_id:
-        hs = await tx.histograms_by_nps_group(scope_slice, plan.nps_id, PROMOTER_FROM, PASSIVE_FROM)
         columns = [k for k in plan.column_keys(with_nps=False) if k != "cvs"]
+        hs = await tx.histograms_by_nps_group(
+            scope_slice, plan.nps_id, PROMOTER_FROM, PASSIVE_FROM, plan.column_questions(columns)
+        )
         add("nps_group", plan.nps_id, hs, {}, columns, ["promoter", "passive", "detractor"])
     return out

@@ -9,6 +9,7 @@ covers what the data cannot show.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from bot.reports.figures import Plan, mean_series
 from bot.reports.mirror import by_dimension, closest_wave
 from bot.reports.model import Certificate, FollowUp, TrendSeries
 from bot.storage import Transaction
-from bot.storage.report_sql import Slice, WaveRow
+from bot.storage.report_sql import Histogram, Histograms, Slice, WaveRow
 from bot.timeutil import from_text
 from flows import Survey
 from flows.builtin import DIMENSIONS
@@ -32,6 +33,33 @@ from scoring.cvs import SCALE_HIGH, SCALE_LOW, wave_cvs
 from scoring.followup import FlagDates, compliance
 from scoring.mirror import discrepancies, mirror_rows
 from scoring.passmark import PassResult
+
+
+@dataclass(frozen=True)
+class Known:
+    """Aggregates a report already read for one survey, by wave id (or period), so the
+    checklist does not read them again."""
+
+    survey_id: str
+    histograms: Mapping[str, Histograms]
+    sums: Mapping[str, Histogram]
+
+    async def wave_histograms(self, tx: Transaction, survey_id: str, wave_id: str) -> Histograms:
+        """A wave's question histograms, from what was read or else from storage."""
+        if survey_id == self.survey_id and wave_id in self.histograms:
+            return self.histograms[wave_id]
+        return await tx.histograms(Slice(survey_id, wave_id))
+
+    async def wave_sums(
+        self, tx: Transaction, survey_id: str, wave_id: str, question_ids: Sequence[str]
+    ) -> Histogram:
+        """A wave's per-respondent CVS sums, from what was read or else from storage."""
+        if survey_id == self.survey_id and wave_id in self.sums:
+            return self.sums[wave_id]
+        return await tx.sum_histograms(Slice(survey_id, wave_id), question_ids)
+
+
+NOTHING_KNOWN = Known("", {}, {})
 
 
 @dataclass(frozen=True)
@@ -65,7 +93,9 @@ async def _ran(tx: Transaction, surveys: dict[str, Survey], kind: str) -> _Ran |
     return max(found, key=lambda f: f[0])[1] if found else None
 
 
-async def _latest_series(tx: Transaction, ran: _Ran, min_group: int) -> list[TrendSeries]:
+async def _latest_series(
+    tx: Transaction, ran: _Ran, min_group: int, known: Known
+) -> list[TrendSeries]:
     """CVS and grades over the last two waves, so the latest is judged on its predecessor."""
     plan = Plan.of(ran.survey)
     waves = ran.waves[-2:]
@@ -73,9 +103,7 @@ async def _latest_series(tx: Transaction, ran: _Ran, min_group: int) -> list[Tre
         return []
     series = []
     if plan.cvs_ids:
-        sums = [
-            (w.id, await tx.sum_histograms(Slice(w.survey_id, w.id), plan.cvs_ids)) for w in waves
-        ]
+        sums = [(w.id, await known.wave_sums(tx, w.survey_id, w.id, plan.cvs_ids)) for w in waves]
         series.append(
             mean_series(
                 "cvs",
@@ -87,7 +115,7 @@ async def _latest_series(tx: Transaction, ran: _Ran, min_group: int) -> list[Tre
                 min_group=min_group,
             )
         )
-    by_wave = {w.id: await tx.histograms(Slice(w.survey_id, w.id)) for w in waves}
+    by_wave = {w.id: await known.wave_histograms(tx, w.survey_id, w.id) for w in waves}
     for q in plan.grades:
         labelled = [(w.id, by_wave[w.id].get(q.id, {})) for w in waves]
         series.append(
@@ -109,17 +137,20 @@ def _latest(series: TrendSeries) -> PassResult | None:
 
 
 async def _mirror_facts(
-    tx: Transaction, kto: _Ran | None, mirror: _Ran | None, config: Config
+    tx: Transaction, kto: _Ran | None, mirror: _Ran | None, config: Config, known: Known
 ) -> tuple[int | None, bool]:
     """(discrepancies of the latest mirror wave against its KTO wave, action plan made)."""
     if kto is None or mirror is None or not mirror.waves:
         return None, False
     staff_wave = mirror.waves[-1]
     kto_wave = closest_wave(kto.waves, staff_wave)
-    customer_slice = Slice(kto.survey.id, kto_wave.id if kto_wave else None)
+    if kto_wave is None:
+        return None, False
     rows = mirror_rows(
-        by_dimension(mirror.survey, await tx.histograms(Slice(mirror.survey.id, staff_wave.id))),
-        by_dimension(kto.survey, await tx.histograms(customer_slice)),
+        by_dimension(
+            mirror.survey, await known.wave_histograms(tx, mirror.survey.id, staff_wave.id)
+        ),
+        by_dimension(kto.survey, await known.wave_histograms(tx, kto.survey.id, kto_wave.id)),
         min_group=config.min_group_size,
     )
     shown = [r.figures for r in rows if r.figures is not None]
@@ -156,12 +187,18 @@ async def follow_up(tx: Transaction, config: Config, now: datetime) -> FollowUp:
 
 
 async def certificate(
-    tx: Transaction, surveys: dict[str, Survey], config: Config, now: datetime
+    tx: Transaction,
+    surveys: dict[str, Survey],
+    config: Config,
+    now: datetime,
+    known: Known | None = None,
 ) -> Certificate:
-    """The checklist with the level reached and the evidence it used."""
+    """The checklist with the level reached and the evidence it used; `known` holds
+    aggregates by wave that the caller already read."""
+    known = known or NOTHING_KNOWN
     evidence = await tx.evidence()
-    known = {c.id for c in CRITERIA}
-    evidenced = frozenset(e.criterion for e in evidence if e.criterion in known)
+    criteria_ids = {c.id for c in CRITERIA}
+    evidenced = frozenset(e.criterion for e in evidence if e.criterion in criteria_ids)
     published = await tx.published_waves()
     kto = await _ran(tx, surveys, "kto")
     mto = await _ran(tx, surveys, "mto")
@@ -172,7 +209,7 @@ async def certificate(
     cvs_value = cvs_previous = None
     dimension_results: dict[str, PassResult] = {}
     if cvs_ran is not None:
-        for series in await _latest_series(tx, cvs_ran, config.min_group_size):
+        for series in await _latest_series(tx, cvs_ran, config.min_group_size, known):
             result = _latest(series)
             if result is None:
                 continue
@@ -181,7 +218,7 @@ async def certificate(
             elif cvs_ran is kto and series.key in DIMENSIONS:
                 dimension_results[series.key] = result
 
-    discrepancy_count, action_items = await _mirror_facts(tx, kto, mirror, config)
+    discrepancy_count, action_items = await _mirror_facts(tx, kto, mirror, config, known)
     follow = (await follow_up(tx, config, now)).compliance
     flag_pairs = [
         (s.id, q)

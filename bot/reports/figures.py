@@ -65,6 +65,12 @@ class Plan:
             pass_mark=survey.mirrors is None,
         )
 
+    def column_questions(self, keys: Sequence[str] | None = None) -> list[str]:
+        """The questions behind breakdown columns (the CVS comes from its own sums)."""
+        question_of = {"nps": self.nps_id, "csat": self.csat_id, "ces": self.ces_id}
+        chosen = self.column_keys() if keys is None else keys
+        return [question_of.get(k) or k for k in chosen if k != "cvs"]
+
     def column_keys(self, *, with_nps: bool = True) -> list[str]:
         """Breakdown columns: CVS, NPS, CSAT, CES and every grade, those the survey has."""
         keys = ["cvs"] if self.cvs_ids else []

@@ -45,9 +45,14 @@ def by_dimension(survey: Survey, histograms: Histograms) -> Histograms:
 
 
 async def mirror_section(
-    tx: Transaction, surveys: dict[str, Survey], resolved: Resolved, config: Config
+    tx: Transaction,
+    surveys: dict[str, Survey],
+    resolved: Resolved,
+    config: Config,
+    histograms: Histograms,
 ) -> Mirror | None:
-    """The gaps for the reported wave and its counterpart, None without a partner's answers."""
+    """The gaps for the reported wave (whose `histograms` the caller read) and its
+    counterpart; None without a partner's answers."""
     pair = counterpart(resolved.survey, surveys)
     if pair is None or resolved.period is not None:
         return None
@@ -55,7 +60,7 @@ async def mirror_section(
     other = staff if resolved.survey is customers else customers
     other_wave = closest_wave(await tx.report_waves(other.id), resolved.wave)
     other_slice = Slice(other.id, wave_id=other_wave.id if other_wave else None)
-    own = by_dimension(resolved.survey, await tx.histograms(resolved.slice))
+    own = by_dimension(resolved.survey, histograms)
     theirs = by_dimension(other, await tx.histograms(other_slice))
     if not own or not theirs:
         return None

@@ -157,7 +157,7 @@ def rows(report: Report) -> list[list[Cell]]:
                 )
     if report.follow_up is not None:
         c2 = report.follow_up.compliance
-        for figure, value in (
+        flags: tuple[tuple[str, Cell], ...] = (
             ("flags_raised", c2.raised),
             ("forward_due", c2.forward_due),
             ("forwarded_in_time", c2.forwarded_in_time),
@@ -165,8 +165,9 @@ def rows(report: Report) -> list[list[Cell]]:
             ("close_due", c2.close_due),
             ("closed_in_time", c2.closed_in_time),
             ("closed_share", _num(c2.closed_share)),
-        ):
-            out.append(["follow_up", "", "", "", figure, "", value, "", "", "", ""])
+        )
+        for name, count in flags:
+            out.append(["follow_up", "", "", "", name, "", count, "", "", "", ""])
     for check in report.certificate.checks:
         out.append(
             [

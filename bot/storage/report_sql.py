@@ -214,14 +214,12 @@ class ReportQueries:
         )
         return str(row[0]) if row else None
 
-    async def invited_by_wave(self, survey_id: str) -> dict[str, int]:
-        """wave id -> number of invitations (the population asked)."""
-        rows = await self.conn.fetchall(
-            "SELECT wave_id, COUNT(*) FROM invitations WHERE survey_id = ?"
-            " AND wave_id IS NOT NULL GROUP BY wave_id",
-            (survey_id,),
+    async def invited(self, wave_id: str) -> int:
+        """How many people a wave invited (the population asked)."""
+        row = await self.conn.fetchone(
+            "SELECT COUNT(*) FROM invitations WHERE wave_id = ?", (wave_id,)
         )
-        return {str(r[0]): int(r[1]) for r in rows}
+        return int(row[0]) if row else 0
 
     async def invited_by_period(self, survey_id: str, unit: PeriodUnit) -> dict[str, int]:
         """period -> invitations sent after interactions (no wave) in that period."""
@@ -278,11 +276,11 @@ class ReportQueries:
             return None
         return str(row[0]), str(row[1])
 
-    async def answered_versions(self, survey_id: str) -> list[int]:
-        """The questionnaire versions responses were given to."""
+    async def answered_versions(self, scope: Slice) -> list[int]:
+        """The questionnaire versions the responses of a slice were given to."""
+        where, params = scope.where("r")
         rows = await self.conn.fetchall(
-            "SELECT DISTINCT survey_version FROM responses WHERE survey_id = ? ORDER BY 1",
-            (survey_id,),
+            f"SELECT DISTINCT r.survey_version FROM responses r WHERE {where} ORDER BY 1", params
         )
         return [int(r[0]) for r in rows]
 
@@ -331,9 +329,12 @@ class ReportQueries:
             Slice(survey_id), question_ids, _by_period(unit), "a.wave_id IS NULL"
         )
 
-    async def histograms_by_attribute(self, scope: Slice) -> dict[str, dict[str, Histograms]]:
-        """attribute -> value -> question histograms; NOT_SET holds those without it."""
-        return _by_attribute(await self._grouped(scope, _BY_ATTRIBUTES))
+    async def histograms_by_attribute(
+        self, scope: Slice, questions: Sequence[str] | None = None
+    ) -> dict[str, dict[str, Histograms]]:
+        """attribute -> value -> question histograms (of some questions, or all); NOT_SET
+        holds those without the attribute."""
+        return _by_attribute(await self._grouped(scope, _BY_ATTRIBUTES, questions=questions))
 
     async def sum_histograms_by_attribute(
         self, scope: Slice, question_ids: Sequence[str]
@@ -342,9 +343,11 @@ class ReportQueries:
         grouped = await self._grouped_sums(scope, question_ids, _BY_ATTRIBUTES)
         return _by_attribute(grouped, sums=True)
 
-    async def histograms_by_choice(self, scope: Slice, question_id: str) -> dict[str, Histograms]:
+    async def histograms_by_choice(
+        self, scope: Slice, question_id: str, questions: Sequence[str] | None = None
+    ) -> dict[str, Histograms]:
         """choice id of a classification question (NOT_SET: not answered) -> histograms."""
-        return await self._grouped(scope, _by_choice(question_id))
+        return await self._grouped(scope, _by_choice(question_id), questions=questions)
 
     async def sum_histograms_by_choice(
         self, scope: Slice, question_ids: Sequence[str], question_id: str
@@ -353,24 +356,39 @@ class ReportQueries:
         return await self._grouped_sums(scope, question_ids, _by_choice(question_id))
 
     async def histograms_by_nps_group(
-        self, scope: Slice, question_id: str, promoter_from: int, passive_from: int
+        self,
+        scope: Slice,
+        question_id: str,
+        promoter_from: int,
+        passive_from: int,
+        questions: Sequence[str] | None = None,
     ) -> dict[str, Histograms]:
         """promoter / passive / detractor on a 0-10 question (NOT_SET: not answered)."""
         grouping = _by_nps_group(question_id, promoter_from, passive_from)
-        return await self._grouped(scope, grouping)
+        return await self._grouped(scope, grouping, questions=questions)
 
     async def _grouped(
-        self, scope: Slice, grouping: _Grouping, condition: str = ""
+        self,
+        scope: Slice,
+        grouping: _Grouping,
+        condition: str = "",
+        questions: Sequence[str] | None = None,
     ) -> dict[str, Histograms]:
         where, params = scope.where()
         join = grouping.join
         if scope.needs_responses or grouping.needs_responses:
             join = _RESPONSES_JOIN + join
         extra = f" AND {condition}" if condition else ""
+        wanted: list[str] = []
+        if questions is not None:
+            wanted = list(questions)
+            if not wanted:
+                return {}
+            extra += f" AND a.question_id IN ({', '.join('?' for _ in wanted)})"
         rows = await self.conn.fetchall(
             f"SELECT {grouping.expression}, a.question_id, a.score, COUNT(*) FROM answers a{join}"
             f" WHERE {where}{extra} AND a.score IS NOT NULL GROUP BY 1, 2, 3",
-            (*grouping.params, *grouping.join_params, *params),
+            (*grouping.params, *grouping.join_params, *params, *wanted),
         )
         out: dict[str, Histograms] = {}
         for group, question_id, score, n in rows:
@@ -385,27 +403,36 @@ class ReportQueries:
         grouping: _Grouping | None,
         condition: str = "",
     ) -> dict[str, Histogram]:
+        """Per-respondent sums of the questions, for respondents who answered them all.
+
+        The first question's answers `a` drive the query; the others join on the primary
+        key, which is faster than grouping every answer by respondent.
+        """
         ids = list(question_ids)
         if not ids:
             return {}
         where, params = scope.where()
         grouping = grouping or _Grouping("NULL")
-        join = grouping.join
+        others = [
+            f" JOIN answers q{i} ON q{i}.response_id = a.response_id AND q{i}.question_id = ?"
+            f" AND q{i}.score IS NOT NULL"
+            for i in range(1, len(ids))
+        ]
+        join = "".join(others) + grouping.join
         if scope.needs_responses or grouping.needs_responses:
-            join = _RESPONSES_JOIN + join
+            join += _RESPONSES_JOIN
         extra = f" AND {condition}" if condition else ""
-        marks = ", ".join("?" for _ in ids)
+        total = " + ".join(["a.score", *(f"q{i}.score" for i in range(1, len(ids)))])
         rows = await self.conn.fetchall(
-            f"SELECT g, total, COUNT(*) FROM (SELECT {grouping.expression} AS g,"
-            f" a.response_id, SUM(a.score) AS total FROM answers a{join}"
-            f" WHERE {where}{extra} AND a.question_id IN ({marks}) AND a.score IS NOT NULL"
-            f" GROUP BY 1, 2 HAVING COUNT(*) = ?) per_respondent GROUP BY 1, 2",
-            (*grouping.params, *grouping.join_params, *params, *ids, len(ids)),
+            f"SELECT {grouping.expression}, {total}, COUNT(*) FROM answers a{join}"
+            f" WHERE {where}{extra} AND a.question_id = ? AND a.score IS NOT NULL"
+            " GROUP BY 1, 2",
+            (*grouping.params, *ids[1:], *grouping.join_params, *params, ids[0]),
         )
         out: dict[str, Histogram] = {}
-        for group, total, n in rows:
+        for group, summed, n in rows:
             label = NOT_SET if group is None else str(group)
-            out.setdefault(label, {})[int(total)] = int(n)
+            out.setdefault(label, {})[int(summed)] = int(n)
         return out
 
     # -- follow-up of flags -------------------------------------------------------------

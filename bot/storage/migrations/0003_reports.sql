@@ -5,9 +5,6 @@
 -- wave, SQLite streams that GROUP BY from the index instead of sorting.
 CREATE INDEX answers_respondent ON answers (survey_id, wave_id, response_id, question_id, score);
 
--- Breakdowns by attribute group responses by their attributes within a survey and wave.
-CREATE INDEX responses_attributes ON responses (survey_id, wave_id, attributes);
-
 -- Follow-up compliance reads when flags were raised, forwarded and closed.
 CREATE INDEX flags_raised ON flags (raised_at, forwarded_at, closed_at);
 
