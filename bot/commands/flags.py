@@ -71,6 +71,7 @@ async def cmd_flags(args: argparse.Namespace, config: Config) -> int:
     service = await _service(config)
     try:
         now = service.clock()
+        flags = [] if args.which == "actions" else await Flags(service).listing(args.which)
         async with service.storage.transaction(write=False) as tx:
             if args.which == "actions":
                 owners = {m.id: m.name for m in await tx.staff()}
@@ -80,7 +81,6 @@ async def cmd_flags(args: argparse.Namespace, config: Config) -> int:
                     for i in items
                 ]
             else:
-                flags = await Flags(service).listing(args.which)
                 lines = [await flag_line(tx, f, service, lang, now) for f in flags]
     finally:
         await service.storage.close()
