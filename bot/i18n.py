@@ -32,7 +32,7 @@ DOMAIN = "messages"
 @cache
 def translator(language: str) -> gettext.NullTranslations:
     """The translations for a language; English message ids where a text has none."""
-    if language == "en" or language not in LANGUAGES:
+    if language not in LANGUAGES:
         return gettext.NullTranslations()
     folder = resources.files("locales") / language / "LC_MESSAGES"
     mo = folder / f"{DOMAIN}.mo"
@@ -45,7 +45,8 @@ def translator(language: str) -> gettext.NullTranslations:
         write_mo(buffer, catalog)
         buffer.seek(0)
         return gettext.GNUTranslations(buffer)
-    log.warning("no catalog for language %r; texts will be in English", language)
+    if language != "en":
+        log.warning("no catalog for language %r; texts will be in English", language)
     return gettext.NullTranslations()
 
 

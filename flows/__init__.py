@@ -9,7 +9,14 @@ from flows.engine import CONSENT_QUESTION, DEFAULT_EXPIRY, Outcome, completed_an
 from flows.events import Event, EventKind, Option, Reply, ReplyKind
 from flows.questions import CVS_METRICS, Choice, Condition, Kind, Metric, Question
 from flows.session import CONSENT_STEP, Answer, Session, Status
-from flows.survey import Audience, Survey, SurveyError, load_survey_file, survey_from_mapping
+from flows.survey import (
+    Audience,
+    Survey,
+    SurveyError,
+    load_survey_file,
+    missing_translations,
+    survey_from_mapping,
+)
 from flows.text import N_, Text, Translator
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "builtin_surveys",
     "completed_answers",
     "load_survey_file",
+    "missing_translations",
     "start",
     "step",
     "survey_from_mapping",

@@ -59,6 +59,28 @@ class Survey:
         raise KeyError(question_id)
 
 
+def missing_translations(survey: Survey, languages: Sequence[str]) -> dict[str, list[str]]:
+    """For a survey that carries its own texts: language -> the fields without a text in it.
+
+    Texts from the catalog (built-in surveys, plain strings) are the catalog's business.
+    """
+    fields: list[tuple[str, Text]] = [("title", survey.title)]
+    for i, q in enumerate(survey.questions):
+        fields.append((f"questions[{i}].text", q.text))
+        fields += [
+            (f"questions[{i}].{name}", label)
+            for name, label in (("low_label", q.low_label), ("high_label", q.high_label))
+            if label
+        ]
+        fields += [(f"questions[{i}].choices[{j}].label", c.label) for j, c in enumerate(q.choices)]
+    missing: dict[str, list[str]] = {}
+    for lang in languages:
+        gaps = [path for path, text in fields if text.by_lang and lang not in text.by_lang]
+        if gaps:
+            missing[lang] = gaps
+    return missing
+
+
 def survey_from_mapping(
     data: Mapping[str, Any], *, source: str, default_language: str = "en"
 ) -> Survey:

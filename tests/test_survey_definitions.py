@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,18 @@ def test_custom_survey_cannot_take_a_builtin_id(tmp_path: Path) -> None:
     path.write_text(GOOD.replace('id = "onboarding"', 'id = "cvs"'))
     with pytest.raises(SurveyError, match="already a survey"):
         load_surveys([path], "en")
+
+
+def test_missing_translations_fall_back_and_are_reported_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "onboarding.toml"
+    path.write_text(GOOD)
+    with caplog.at_level("WARNING", logger="bot.surveys"):
+        surveys = load_surveys([path], "nl")
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 2  # one line each for fr and de
+    assert all("title, questions[0].text" in w for w in warnings)
+    assert any("no fr text" in w for w in warnings) and any("no de text" in w for w in warnings)
+    question = surveys["onboarding"].question("ease")
+    assert question.text.render("fr", gettext.NullTranslations()) == "Hoe makkelijk was het?"
