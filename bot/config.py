@@ -299,8 +299,8 @@ SETTINGS: tuple[Setting, ...] = (
         "flag_digest",
         sc.time_of_day,
         "",
-        "A daily digest of new flags at this local time (e.g. `08:00`) instead of one alert "
-        "per flag; empty: alert at once.",
+        "A daily digest of new flags at this time in KLANTSTEM_TIMEZONE (e.g. `08:00`) "
+        "instead of one alert per flag; empty: alert at once.",
     ),
     Setting(
         "KLANTSTEM_FORWARD_REMINDER_DAYS",
