@@ -27,7 +27,9 @@ class Population:
 
     def matches(self, attributes: Mapping[str, str]) -> bool:
         """Whether a contact with these imported attributes belongs to it."""
-        return all(attributes.get(k, "").casefold() == v.casefold() for k, v in self.filters.items())
+        return all(
+            attributes.get(k, "").casefold() == v.casefold() for k, v in self.filters.items()
+        )
 
     def to_dict(self) -> dict[str, object]:
         """As stored in `waves.population`."""
