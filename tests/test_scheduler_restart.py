@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,7 +21,7 @@ from bot.config import Config
 from bot.invitations import Invitations
 from bot.people import import_contacts, parse_contacts
 from bot.service import Service
-from bot.storage import open_storage, sqlite_path
+from bot.storage import open_storage
 from bot.waves import Waves
 from flows import builtin_surveys
 from tests.followup_world import contacts_csv
@@ -96,8 +95,10 @@ async def test_killed_mid_wave_and_restarted_every_contact_gets_exactly_one_invi
     # The rows that were out when the process died were found delivered, not sent again.
     assert any(line.startswith("already delivered invite:") for line in after)
     assert "repeats 0" in after
-    db_file = sqlite_path(db_url)
-    assert db_file is not None
-    with sqlite3.connect(db_file) as db:
-        statuses = db.execute("SELECT status, COUNT(*) FROM invitations GROUP BY status").fetchall()
-    assert statuses == [("sent", WAVE_SIZE)]
+    storage = await open_storage(db_url)
+    try:
+        async with storage.transaction(write=False) as tx:
+            progress = await tx.wave_progress((await tx.recent_waves(1))[0].id)
+    finally:
+        await storage.close()
+    assert (progress.invited, progress.delivered) == (WAVE_SIZE, WAVE_SIZE)

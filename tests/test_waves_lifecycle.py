@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from bot.storage import sqlite_path
 from bot.waves import WaveError
 from tests.conftest import Clock
 from tests.followup_world import World, contacts_csv, make_world
@@ -25,11 +22,9 @@ async def world(db_url: str, clock: Clock) -> AsyncIterator[World]:
     await w.close()
 
 
-def rows(world: World, sql: str) -> list[tuple[object, ...]]:
-    path = sqlite_path(world.storage.url)
-    assert isinstance(path, Path)
-    with sqlite3.connect(path) as db:
-        return db.execute(sql).fetchall()
+async def rows(world: World, sql: str) -> list[tuple[object, ...]]:
+    async with world.storage.transaction(write=False) as tx:
+        return [tuple(r) for r in await tx.conn.fetchall(sql)]
 
 
 async def test_a_wave_invites_each_matching_contact_exactly_once(world: World) -> None:
@@ -61,7 +56,7 @@ async def test_progress_counts_answers_without_showing_them(world: World) -> Non
     )
     assert progress.response_rate == 0.5
     answered = dict(
-        rows(
+        await rows(
             world,
             "SELECT c.ref, i.answered_at FROM invitations i JOIN contacts c ON c.id = i.contact_id"
             " WHERE i.status = 'done'",
@@ -79,7 +74,9 @@ async def test_an_unreachable_contact_is_marked_and_the_wave_goes_on(world: Worl
     progress = await world.scheduler.waves.progress(started.wave.id)
     assert (progress.delivered, progress.unreachable) == (3, 1)
     assert sorted(p.address for p in world.telegram.posted) == ["900001", "900003", "900004"]
-    blocked = rows(world, "SELECT unreachable_at FROM identities WHERE external_id = '900002'")
+    blocked = await rows(
+        world, "SELECT unreachable_at FROM identities WHERE external_id = '900002'"
+    )
     assert blocked == [("2026-11-02T09:00:00Z",)]
 
 
@@ -104,8 +101,8 @@ async def test_filters_that_match_nobody_change_nothing(world: World) -> None:
         await world.scheduler.waves.start("cvs", {"region": "north"}, None, "test")
     with pytest.raises(WaveError, match="unknown survey"):
         await world.scheduler.waves.start("nope", {}, None, "test")
-    assert rows(world, "SELECT COUNT(*) FROM waves") == [(0,)]
-    assert rows(world, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    assert await rows(world, "SELECT COUNT(*) FROM waves") == [(0,)]
+    assert await rows(world, "SELECT COUNT(*) FROM outbox") == [(0,)]
 
 
 async def test_an_employee_survey_goes_to_all_staff_and_takes_no_filters(world: World) -> None:
