@@ -4,8 +4,9 @@ An invitation is sent by opening the survey for the person's linked identity thr
 service (`Service.begin(..., broadcast=True)`), on the first of their channels that is
 attached and not known to be unreachable. `Unreachable` marks that identity and tries the
 next; with none left the invitation is "unreachable" and the wave goes on. A
-`DeliveryFailed` is tried again later with backoff. Nothing goes out in quiet hours of the
-person's time zone, and no reminder goes out once the wave has closed.
+`DeliveryFailed` is tried again later with backoff, and so is a person whose platforms
+are not running in this process (for a few hours, then "unreachable"). Nothing goes out
+in quiet hours of the person's time zone, and no reminder goes out once the wave closed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 
 from bot import i18n
 from bot.channels.base import DeliveryFailed, Unreachable
-from bot.outbox import Apply, Done, Outbox, Retry, backoff
+from bot.outbox import MAX_ATTEMPTS, Apply, Done, Outbox, Retry, backoff
 from bot.service import Completion, Service
 from bot.storage import Transaction, new_id
 from bot.storage.outbox_sql import Job
@@ -142,9 +143,8 @@ class Invitations:
             )
         if allowed > now:
             raise Retry(allowed, "quiet hours")
-        for identity in identities:
-            if identity.channel not in self.service.channels:
-                continue
+        running = [i for i in identities if i.channel in self.service.channels]
+        for identity in running:
             try:
                 ref = await self._open_survey(job, identity, invitation)
             except Unreachable:
@@ -153,6 +153,10 @@ class Invitations:
             except DeliveryFailed as exc:
                 raise Retry(backoff(job, now), str(exc) or "delivery failed") from None
             return Done("sent", ref, self._sent(invitation, now))
+        if identities and not running and job.attempts < MAX_ATTEMPTS:
+            # Their platform is not running in this process (yet): a misconfigured or
+            # restarting bot must not write the whole wave off as unreachable.
+            raise Retry(backoff(job, now), "no running channel for this person")
         return Done("unreachable", apply=self._mark(invitation.id, "unreachable", now))
 
     async def _open_survey(

@@ -126,3 +126,21 @@ async def test_a_closed_wave_sends_nothing_more(world: World) -> None:
     assert world.telegram.posted == []
     with pytest.raises(WaveError, match="closed already"):
         await world.scheduler.waves.close(started.wave.id, "test")
+
+
+async def test_a_contact_on_a_platform_not_running_waits_before_counting_as_unreachable(
+    db_url: str, clock: Clock
+) -> None:
+    slack_only = b"ref,name,slack\nS-001,Sam Slack,U024BE7LH\n"
+    world = await make_world(db_url, clock, contacts=slack_only)
+    try:
+        started = await world.scheduler.waves.start("cvs", {}, None, "test")
+        assert started is not None
+        await world.wait(hours=2)
+        progress = await world.scheduler.waves.progress(started.wave.id)
+        assert (progress.pending, progress.unreachable) == (1, 0)
+        await world.wait(days=1)
+        progress = await world.scheduler.waves.progress(started.wave.id)
+        assert (progress.pending, progress.unreachable) == (0, 1)
+    finally:
+        await world.close()
