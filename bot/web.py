@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import metrics
 from bot.api.errors import ApiError
@@ -67,8 +69,48 @@ def build_asgi(app: App) -> Starlette:
         *webhook_routes(app),
     ]
     return Starlette(
-        routes=routes, exception_handlers={HTTPException: _http_error, Exception: _failure}
+        routes=routes,
+        exception_handlers={HTTPException: _http_error, Exception: _failure},
+        middleware=[Middleware(AuditRefusals, app=app)],
     )
+
+
+class AuditRefusals:
+    """ASGI middleware: every 401 and 403 the server answers (API token missing or of the
+    wrong scope, a Slack request with a bad signature or a stale timestamp, a Telegram
+    webhook call without the right secret) goes to the log and the audit log, with the
+    method, path and client address; never a header or a body, where the secrets are."""
+
+    def __init__(self, asgi: ASGIApp, app: App) -> None:
+        self.asgi = asgi
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.asgi(scope, receive, send)
+            return
+        status = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.asgi(scope, receive, sending)
+        if status in (401, 403):
+            await self._audit(scope, status)
+
+    async def _audit(self, scope: Scope, status: int) -> None:
+        client = scope.get("client") or ("", 0)
+        detail = {"status": status, "method": scope["method"], "path": scope["path"]}
+        log.warning("refused %s %s from %s: %d", scope["method"], scope["path"], client[0], status)
+        now = self.app.service.clock()
+        try:
+            async with self.app.storage.transaction() as tx:
+                await tx.audit(f"http:{client[0]}", "http.refused", detail, now)
+        except Exception:
+            log.exception("could not write the refusal to the audit log")
 
 
 async def healthz(app: App) -> Response:

@@ -143,16 +143,20 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
 
 class _RedactToken(logging.Filter):
-    """Replaces the bot token in log records (the Bot API URL contains it)."""
+    """Replaces the bot token (the Bot API URL contains it) and the webhook secret derived
+    from it (python-telegram-bot logs `setWebhook`'s parameters) in log records."""
 
     def __init__(self, token: str) -> None:
         super().__init__()
         self.token = token
+        self.secrets = {token: "<TELEGRAM_BOT_TOKEN>", webhook_secret(token): "<WEBHOOK_SECRET>"}
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<TELEGRAM_BOT_TOKEN>")
+        if any(secret in message for secret in self.secrets):
+            for secret, placeholder in self.secrets.items():
+                message = message.replace(secret, placeholder)
+            record.msg = message
             record.args = None
         return True
 
