@@ -21,6 +21,7 @@ from bot.commands import (
     flags,
     interaction,
     people,
+    person,
     report,
     run,
     slack,
@@ -44,6 +45,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     waves.register,
     interaction.register,
     flags.register,
+    person.register,
 )
 
 

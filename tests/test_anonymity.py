@@ -15,13 +15,17 @@ from tests.conftest import Clock
 CONTACTS = b"ref,name,email,telegram,segment\nC-0042,Anna Jansen,anna@example.nl,987654321,retail\n"
 
 
-async def take_cvs(service: Service, consent: str, scores: list[str]) -> str:
+async def take_cvs(service: Service, consent: str, scores: list[str], batch: str = "u") -> str:
     await service.begin("telegram", "987654321", "987654321", "cvs", language="en")
     handled = None
     for i, text in enumerate([consent, *scores]):
         handled = await service.handle(
             Inbound(
-                "telegram", "987654321", "987654321", Event(EventKind.TEXT, text), update_id=f"u{i}"
+                "telegram",
+                "987654321",
+                "987654321",
+                Event(EventKind.TEXT, text),
+                update_id=f"{batch}{i}",
             )
         )
     assert handled is not None and handled.completion is not None
