@@ -1,13 +1,37 @@
 """Reading a CSV file the way spreadsheets write it: UTF-8 (with or without BOM), comma,
-semicolon or tab separated, with the physical line number of every row kept for messages."""
+semicolon or tab separated, with the physical line number of every row kept for messages;
+and writing CSV that a spreadsheet opens without running anything (`write_csv`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is read as a formula by spreadsheets (CSV injection)."""
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def safe_cell(value: object) -> str:
+    """The cell as text a spreadsheet shows rather than evaluates: text that starts like a
+    formula gets a leading apostrophe; numbers (also negative ones) stay numbers."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text, header first, every cell passed through `safe_cell`. Every CSV the bot
+    writes goes through here."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in (header, *rows):
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()
 
 
 class CsvRejected(ValueError):

@@ -8,9 +8,7 @@ CSAT in points); a suppressed group keeps its n and leaves every figure empty.
 
 from __future__ import annotations
 
-import csv
-import io
-
+from bot.csvfile import write_csv
 from bot.reports.model import Report, Score
 from scoring.passmark import PassResult
 
@@ -188,9 +186,5 @@ def rows(report: Report) -> list[list[Cell]]:
 
 
 def render_csv(report: Report) -> str:
-    """The CSV text, header first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADER)
-    writer.writerows(rows(report))
-    return buffer.getvalue()
+    """The CSV text, header first; text cells that look like formulas are neutralised."""
+    return write_csv(HEADER, rows(report))
