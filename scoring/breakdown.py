@@ -75,22 +75,32 @@ def trend(
 
     Use figures=wave_cvs for CVS sum histograms, and low=1 for 1-10 dimension grades.
     """
+    counted = [(label, count(h), partial(figures, h)) for label, h in waves]
+    return trend_of(counted, low=low, high=high, min_group=min_group)
+
+
+def trend_of(
+    waves: Sequence[tuple[str, int, Callable[[], Summary]]],
+    *,
+    low: float = 0.0,
+    high: float = 10.0,
+    min_group: int = DEFAULT_MIN_GROUP,
+) -> list[Group[WaveResult]]:
+    """Like trend, for waves given as (label, respondents, a function computing the summary),
+    where a wave's figures do not come from one histogram; the function of a small wave
+    is never called."""
     rows: list[Group[WaveResult]] = []
     previous: float | None = None
-    for label, h in waves:
-        compute = partial(_wave_result, h, previous, figures, low, high)
-        row = guard(label, count(h), compute, min_group)
+    for label, n, figures in waves:
+        compute = partial(_wave_result, figures, previous, low, high)
+        row = guard(label, n, compute, min_group)
         previous = None if row.figures is None else row.figures.summary.mean
         rows.append(row)
     return rows
 
 
 def _wave_result(
-    h: Histogram,
-    previous: float | None,
-    figures: Callable[[Histogram], Summary],
-    low: float,
-    high: float,
+    figures: Callable[[], Summary], previous: float | None, low: float, high: float
 ) -> WaveResult:
-    summary = figures(h)
+    summary = figures()
     return WaveResult(summary, assess(summary.mean, previous, low=low, high=high))

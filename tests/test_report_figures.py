@@ -184,3 +184,23 @@ async def test_a_selection_that_names_nothing_is_refused_with_a_reason(
 async def test_an_empty_database_says_how_to_start(storage: Storage, config: Config) -> None:
     with pytest.raises(ReportError, match="No responses yet"):
         await report(storage, config)
+
+
+async def test_an_earlier_wave_where_someone_skipped_a_cvs_question(
+    storage: Storage, config: Config
+) -> None:
+    first = await add_wave(storage, "cvs", "Q2", NOW - timedelta(days=120))
+    await add_cvs(storage, [(7, 7, 7)] * 5, wave_id=first, when=NOW - timedelta(days=110))
+    # A sixth respondent (an imported answer sheet) gave only satisfaction 1: the CVS of
+    # Q2 counts the five who answered all three, 7.0, not (5 * 7 + 1) / 6 for satisfaction.
+    await add_response(storage, "cvs", {"satisfaction": 1}, wave_id=first)
+    second = await add_wave(storage, "cvs", "Q3", NOW - timedelta(days=20))
+    await add_cvs(storage, [(8, 8, 8)] * 5, wave_id=second, when=NOW - timedelta(days=10))
+    r = await report(storage, config)
+    cvs = r.trend.get("cvs")
+    assert cvs is not None
+    first_point = cvs.points[0]
+    assert first_point.n == 5 and first_point.figures is not None
+    assert first_point.figures.value == pytest.approx(7.0)
+    assert r.cvs is not None and r.cvs.figures is not None and r.cvs.figures.passing
+    assert r.cvs.figures.passing.previous == pytest.approx(7.0)

@@ -15,6 +15,7 @@ from bot.reports.figures import (
     csat_figure,
     current_passing,
     cvs_score,
+    needs_sums,
     nps_figure,
     question_result,
     trend_series,
@@ -30,7 +31,7 @@ from bot.reports.model import (
 )
 from bot.reports.scope import Resolved, Selection, resolve
 from bot.storage import Transaction
-from bot.storage.report_sql import NOT_SET, Histogram, Histograms, PeriodUnit
+from bot.storage.report_sql import NOT_SET, Histogram, Histograms, PeriodUnit, Slice
 from bot.timeutil import from_text
 from flows import Survey
 from scoring.cvs import SCALE_HIGH, SCALE_LOW, wave_cvs
@@ -170,16 +171,29 @@ async def _trend(
     if resolved.wave is not None:
         reported = resolved.wave
         by_wave = await tx.histograms_by_wave(survey_id)
-        sums_by_wave = await tx.sum_histograms_by_wave(survey_id, plan.cvs_ids)
+        responses = await tx.responses_by_wave(survey_id)
         shown = [
             w
             for w in await tx.report_waves(survey_id)
             if w.opened_at <= reported.opened_at and (w.id in by_wave or w.id == reported.id)
         ]
+        # The reported wave's sums give its CVS spread and margin; an earlier wave needs
+        # them only when someone skipped a CVS question.
+        sums_by_wave = {
+            w.id: await tx.sum_histograms(Slice(survey_id, w.id), plan.cvs_ids)
+            for w in shown
+            if w.id == reported.id
+            or needs_sums(plan, by_wave.get(w.id, {}), responses.get(w.id, 0))
+        }
         labels = [w.label for w in shown]
-        histograms = {w.label: by_wave.get(w.id, {}) for w in shown}
-        sums = {w.label: sums_by_wave.get(w.id, {}) for w in shown}
-        series = trend_series(plan, labels, histograms, sums, min_group)
+        series = trend_series(
+            plan,
+            labels,
+            {w.label: by_wave.get(w.id, {}) for w in shown},
+            {w.label: sums_by_wave[w.id] for w in shown if w.id in sums_by_wave},
+            min_group,
+            {w.label: responses.get(w.id, 0) for w in shown},
+        )
         known = Known(survey_id, by_wave, sums_by_wave)
         return Trend("wave", labels, series), reported.id, known
     unit: PeriodUnit = resolved.period.unit if resolved.period else config.report_period

@@ -22,8 +22,8 @@ from bot.reports.model import (
     TrendSeries,
 )
 from flows import CVS_METRICS, Kind, Metric, Question, Survey
-from scoring.breakdown import breakdown_by, trend
-from scoring.cvs import SCALE_HIGH, SCALE_LOW, wave_cvs
+from scoring.breakdown import WaveResult, breakdown_by, trend, trend_of
+from scoring.cvs import SCALE_HIGH, SCALE_LOW, complete_wave_cvs, wave_cvs
 from scoring.margin import margin_of_error
 from scoring.nps import net_promoter_score, nps_margin_of_error
 from scoring.passmark import PassResult, assess
@@ -157,6 +157,23 @@ def _points(rows: Sequence[Group[T]], values: Sequence[Point | None]) -> list[Gr
     ]
 
 
+def judged_series(
+    key: str, rows: Sequence[Group[WaveResult]], low: float, high: float, pass_mark: bool
+) -> TrendSeries:
+    """Trend rows as a series of points, with their pass-mark verdicts where the rule applies."""
+    values = [
+        None
+        if r.figures is None
+        else Point(
+            r.figures.summary.mean,
+            r.figures.passing.change,
+            r.figures.passing if pass_mark else None,
+        )
+        for r in rows
+    ]
+    return TrendSeries(key, low, high, _points(rows, values))
+
+
 def mean_series(
     key: str,
     labelled: Sequence[tuple[str, Histogram]],
@@ -169,17 +186,30 @@ def mean_series(
 ) -> TrendSeries:
     """A mean over waves or periods, each judged against the previous shown one."""
     rows = trend(labelled, figures=figures, low=low, high=high, min_group=min_group)
-    values = [
-        None
-        if r.figures is None
-        else Point(
-            r.figures.summary.mean,
-            r.figures.passing.change,
-            r.figures.passing if pass_mark else None,
-        )
-        for r in rows
-    ]
-    return TrendSeries(key, low, high, _points(rows, values))
+    return judged_series(key, rows, low, high, pass_mark)
+
+
+def cvs_source(
+    plan: Plan, histograms: Histograms, sums: Histogram | None, respondents: int
+) -> tuple[int, Callable[[], Summary]]:
+    """How to get one wave's CVS: from its per-respondent sums when they were read, else
+    from its three questions (valid only when every respondent answered all three)."""
+    if sums is not None:
+        return count(sums), partial(wave_cvs, sums)
+    complete = _from_questions(plan, histograms, respondents)
+    if complete is None:
+        raise ValueError("a wave where some respondents skipped a CVS question needs its sums")
+    return complete.n, lambda: complete
+
+
+def needs_sums(plan: Plan, histograms: Histograms, respondents: int) -> bool:
+    """Whether a wave's CVS needs its per-respondent sums (someone skipped a CVS question)."""
+    return bool(plan.cvs_ids) and _from_questions(plan, histograms, respondents) is None
+
+
+def _from_questions(plan: Plan, histograms: Histograms, respondents: int) -> Summary | None:
+    satisfaction, loyalty, recommendation = (histograms.get(q, {}) for q in plan.cvs_ids)
+    return complete_wave_cvs(satisfaction, loyalty, recommendation, respondents)
 
 
 def value_series(
@@ -210,26 +240,30 @@ def trend_series(
     histograms: Mapping[str, Histograms],
     sums: Mapping[str, Histogram],
     min_group: int,
+    respondents: Mapping[str, int] | None = None,
 ) -> list[TrendSeries]:
-    """CVS, NPS, CSAT, CES and every grade over the given waves or periods."""
+    """CVS, NPS, CSAT, CES and every grade over the given waves or periods. A CVS without
+    its sums in `sums` comes from its three questions and its `respondents` count."""
 
     def of(qid: str) -> list[tuple[str, Histogram]]:
         return [(label, histograms.get(label, {}).get(qid, {})) for label in labels]
 
     series = []
     if plan.cvs_ids:
-        labelled = [(label, sums.get(label, {})) for label in labels]
-        series.append(
-            mean_series(
-                "cvs",
-                labelled,
-                figures=wave_cvs,
-                low=SCALE_LOW,
-                high=SCALE_HIGH,
-                pass_mark=plan.pass_mark,
-                min_group=min_group,
+        counted = [
+            (
+                label,
+                *cvs_source(
+                    plan,
+                    histograms.get(label, {}),
+                    sums.get(label) if respondents is not None else sums.get(label, {}),
+                    (respondents or {}).get(label, 0),
+                ),
             )
-        )
+            for label in labels
+        ]
+        rows = trend_of(counted, low=SCALE_LOW, high=SCALE_HIGH, min_group=min_group)
+        series.append(judged_series("cvs", rows, SCALE_LOW, SCALE_HIGH, plan.pass_mark))
     if plan.nps_id:
         series.append(
             value_series("nps", of(plan.nps_id), _nps, low=-100, high=100, min_group=min_group)

@@ -309,14 +309,6 @@ class ReportQueries:
         """wave id -> question histograms, for every wave of a survey."""
         return await self._grouped(Slice(survey_id), _BY_WAVE, "a.wave_id IS NOT NULL")
 
-    async def sum_histograms_by_wave(
-        self, survey_id: str, question_ids: Sequence[str]
-    ) -> dict[str, Histogram]:
-        """wave id -> per-respondent sum histogram of the questions."""
-        return await self._grouped_sums(
-            Slice(survey_id), question_ids, _BY_WAVE, "a.wave_id IS NOT NULL"
-        )
-
     async def histograms_by_period(self, survey_id: str, unit: PeriodUnit) -> dict[str, Histograms]:
         """period ('2026-11' or '2026-Q4') -> question histograms of responses outside waves."""
         return await self._grouped(Slice(survey_id), _by_period(unit), "a.wave_id IS NULL")
