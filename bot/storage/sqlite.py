@@ -2,15 +2,16 @@
 and committed in groups.
 
 SQLite has one writer at a time anyway; serialising on an asyncio lock keeps statements of
-two coroutines from interleaving inside one transaction, `busy_timeout` waits for other
-processes, and group commit lets many units share one fsync. Every cursor is closed right
-after use: a shared connection with cursors left open fails under concurrency with "bad
-parameter or other API misuse".
+two coroutines from interleaving inside one transaction, `busy_timeout` plus a logged retry
+of `BEGIN IMMEDIATE` waits for other processes (`_begin`), and group commit lets many units
+share one fsync. Every cursor is closed right after use: a shared connection with cursors
+left open fails under concurrency with "bad parameter or other API misuse".
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -21,7 +22,12 @@ import aiosqlite
 
 from bot.storage.driver import IntegrityError, Row, fill_placeholders
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 1_000
+"""How long one attempt waits for another process's write lock before it is logged."""
+LOCKED_GIVE_UP_SECONDS = 120.0
+"""How long a unit keeps waiting for another process's write lock in all."""
+log = logging.getLogger(__name__)
+
 MAX_GROUP = 256
 """At most this many units share one commit, so a steady stream still commits often."""
 
@@ -132,11 +138,38 @@ class SqliteDriver:
 
     async def _join_group(self) -> asyncio.Future[None]:
         if self._group is None:
-            await self._run("BEGIN IMMEDIATE")
+            await self._begin()
             self._group = asyncio.get_running_loop().create_future()
             self._group_size = 0
         self._group_size += 1
         return self._group
+
+    async def _begin(self) -> None:
+        """`BEGIN IMMEDIATE`, waiting (and saying so in the log) while another process
+        holds the write lock, e.g. a backup or a second `klantstem` on the same file."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + LOCKED_GIVE_UP_SECONDS
+        attempt = 0
+        while True:
+            try:
+                await self._run("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                attempt += 1
+                if loop.time() >= deadline:
+                    log.error("%s is still locked by another process; giving up", self.path)
+                    raise
+                log.warning(
+                    "%s is locked by another process; waiting and retrying (attempt %d)",
+                    self.path,
+                    attempt,
+                )
+                await asyncio.sleep(min(0.05 * attempt, 1.0))
+                continue
+            if attempt:
+                log.warning("%s is free again after %d attempts; going on", self.path, attempt)
+            return
 
     async def _end_unit(self, write: bool, rollback: str | None) -> None:
         if not write:
