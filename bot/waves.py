@@ -155,9 +155,9 @@ class Waves:
         if population.staff:
             return [(m.id, None) for m in await tx.staff() if m.id]
         return [
-            (c.id, c.timezone)
-            for c in await tx.contacts()
-            if c.id and population.matches(c.attributes)
+            (contact_id, timezone)
+            for contact_id, timezone, attributes in await tx.contact_population()
+            if population.matches(attributes)
         ]
 
     async def resolve(self, text: str | None) -> Wave:

@@ -309,6 +309,13 @@ class WavesQueries:
 
     # -- people -----------------------------------------------------------------------
 
+    async def contact_population(self) -> list[tuple[str, str | None, dict[str, str]]]:
+        """(id, time zone, imported attributes) of every contact: who a wave may invite."""
+        rows = await self.conn.fetchall(
+            "SELECT id, timezone, attributes FROM contacts ORDER BY ref"
+        )
+        return [(r[0], r[1], json.loads(r[2])) for r in rows]
+
     async def contact_id_by_ref(self, ref: str) -> str | None:
         """The id of the contact imported with this ref."""
         row = await self.conn.fetchone("SELECT id FROM contacts WHERE ref = ?", (ref,))

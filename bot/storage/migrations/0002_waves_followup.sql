@@ -28,6 +28,9 @@ ALTER TABLE waves ADD COLUMN schedule_key TEXT;
 CREATE UNIQUE INDEX waves_schedule_key ON waves (schedule_key);
 
 CREATE INDEX invitations_contact ON invitations (contact_id, created_at);
+-- Invitations go to a person's identities.
+CREATE INDEX identities_contact ON identities (contact_id);
+CREATE INDEX identities_staff ON identities (staff_id);
 
 -- When the staff alert of a flag went out (NULL: waiting for the daily digest).
 ALTER TABLE flags ADD COLUMN alerted_at TEXT;
