@@ -71,7 +71,8 @@ Handler = Callable[[Job], Awaitable[Done]]
 
 def backoff(job: Job, now: datetime) -> datetime:
     """When to try a failed delivery again: 1 minute, doubling, at most 2 hours."""
-    return now + min(RETRY_FIRST * 2 ** (job.attempts - 1), RETRY_LONGEST)
+    doublings = min(max(job.attempts - 1, 0), 16)
+    return now + min(RETRY_FIRST * (1 << doublings), RETRY_LONGEST)
 
 
 class Outbox:
