@@ -97,7 +97,9 @@ class CallbackCodec:
             return None
         kind, signature, payload = data[0], data[1 : 1 + _SIGNATURE_CHARS], data[9:]
         bound = chat if kind == "n" else user
-        if not hmac.compare_digest(signature, self._sign(kind, bound, payload)):
+        expected = self._sign(kind, bound, payload).encode()
+        # Bytes, not str: a forged press may carry any characters, also lone surrogates.
+        if not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"), expected):
             return None
         match kind:
             case "a":
@@ -119,5 +121,6 @@ class CallbackCodec:
         return data if len(data.encode()) <= MAX_BYTES else None
 
     def _sign(self, kind: str, bound: str, payload: str) -> str:
-        mac = hmac.new(self._key, f"{kind}\x1f{bound}\x1f{payload}".encode(), hashlib.sha256)
+        message = f"{kind}\x1f{bound}\x1f{payload}".encode("utf-8", "surrogatepass")
+        mac = hmac.new(self._key, message, hashlib.sha256)
         return base64.urlsafe_b64encode(mac.digest()).decode()[:_SIGNATURE_CHARS]
