@@ -5,7 +5,7 @@ Conclusions (what the figures say):
 - the grades that fail the pass mark, or that all pass;
 - the weakest and the strongest grade;
 - the NPS when more customers detract than promote;
-- a CSAT or CES change on the previous period;
+- the CSAT of the latest period and its change on the period before;
 - mirror gaps of at least KLANTSTEM_MIRROR_GAP, largest first;
 - the share of flags forwarded and followed up in time;
 - groups hidden because they are smaller than the minimum;
@@ -53,7 +53,7 @@ MESSAGES: Mapping[str, str] = {
         "{detractors} detractors)."
     ),
     "nps": N_("The NPS is {nps} ({promoters} promoters, {detractors} detractors)."),
-    "csat": N_("The CSAT is {csat}; on the previous period it changed by {change} points."),
+    "csat": N_("In {period} the CSAT was {csat}: {change} points on the period before."),
     "mirror_gap": N_(
         "Staff expect {name} to be graded {staff}; customers give {customers} (a gap of {gap})."
     ),
@@ -205,14 +205,15 @@ def conclude(report: Report, config: Config) -> tuple[list[Finding], list[Findin
             said.append(Finding("nps", values))
 
     series = report.trend.get("csat")
-    current = series.points[-1].figures if series and series.points else None
-    if current and current.value is not None and current.change is not None:
+    last = series.points[-1] if series and series.points else None
+    if last and last.figures and last.figures.value is not None and last.figures.change is not None:
         said.append(
             Finding(
                 "csat",
                 {
-                    "csat": Param("share", current.value / 100),
-                    "change": Param("points", current.change),
+                    "period": Param("text", last.label),
+                    "csat": Param("share", last.figures.value / 100),
+                    "change": Param("points", last.figures.change),
                 },
             )
         )

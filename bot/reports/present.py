@@ -294,7 +294,12 @@ def _trend(report: Report, tr: Translator, lang: str) -> Table | None:
         cells = [labels.figure(report.survey, s.key, tr)]
         cells += [_point(s, p, lang) for p in s.points]
         rows.append(Row(cells, key=s.key))
-    note = tr.gettext("\u2717: below the pass mark and not 10 points up on the previous one.")
+    judged = any(p.figures and p.figures.passing for s in trend.series for p in s.points)
+    note = (
+        tr.gettext("\u2717: below the pass mark and not 10 points up on the previous one.")
+        if judged
+        else ""
+    )
     return Table("trend", tr.gettext("Trend"), [first, *trend.labels], rows, note, [None, *sizes])
 
 

@@ -16,7 +16,6 @@ from bot.channels.base import Notice
 from bot.config import Config
 from bot.reports import fmt, labels
 from bot.reports.build import build_report
-from bot.reports.charts import pass_mark_chart, trend_chart
 from bot.reports.conclusions import render as render_finding
 from bot.reports.model import Report
 from bot.reports.present import verdict
@@ -84,6 +83,9 @@ def summary_text(report: Report, language: str, audience: Audience = "admin") ->
 
 def summary_image(report: Report, language: str) -> bytes | None:
     """One chart as PNG: grades against the pass mark, else the trend."""
+    # matplotlib loads only when a chart is drawn, not with every `klantstem` command.
+    from bot.reports.charts import pass_mark_chart, trend_chart
+
     chart = pass_mark_chart(report, language, "png") or trend_chart(report, language, "png")
     return chart.data if chart else None
 
