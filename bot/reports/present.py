@@ -480,9 +480,9 @@ def _method(report: Report, tr: Translator, lang: str, timezone: str) -> list[tu
             n=fmt.whole(r.n, lang), invited=fmt.whole(r.invited, lang), rate=fmt.share(r.rate, lang)
         )
     else:
-        response = tr.gettext("{n} respondents (no invitation count)").format(
-            n=fmt.whole(r.n, lang)
-        )
+        response = tr.ngettext(
+            "{n} respondent (no invitation count)", "{n} respondents (no invitation count)", r.n
+        ).format(n=fmt.whole(r.n, lang))
     items.append((tr.gettext("Response"), response))
     items.append(
         (
