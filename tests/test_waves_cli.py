@@ -40,6 +40,12 @@ def test_wave_start_prints_the_wave_id_and_status_shows_it_queued(
     out, _err = capsys.readouterr()
     assert f"Wave {wave_id} (cvs " in out and "open until Jan 1, 2100" in out
     assert "invited 2, delivered 0, unreachable 0, waiting 2" in out
+    assert main(["wave", "status", wave_id[:8], "--once", "--people", "--db", db]) == 0
+    people = capsys.readouterr().out.splitlines()[-2:]
+    assert [line.split() for line in people] == [
+        ["C-001", "Anna", "Jansen", "pending"],
+        ["C-002", "Bert", "Kok", "pending"],
+    ]
     assert main(["wave", "close", wave_id[:8], "--db", db]) == 0
     assert main(["wave", "close", wave_id[:8], "--db", db]) == 1
     assert "closed already" in capsys.readouterr().err

@@ -55,6 +55,14 @@ async def test_progress_counts_answers_without_showing_them(world: World) -> Non
         2,
     )
     assert progress.response_rate == 0.5
+    async with world.storage.transaction(write=False) as tx:
+        statuses = await tx.invitation_statuses(started.wave.id)
+    assert [(ref, status) for ref, _name, status in statuses] == [
+        ("C-001", "done"),
+        ("C-002", "done"),
+        ("C-003", "started"),
+        ("C-004", "sent"),
+    ]
     answered = dict(
         await rows(
             world,

@@ -37,6 +37,9 @@ def register(
     p = actions.add_parser("status", parents=[common], help="progress of a wave (default: latest)")
     p.add_argument("wave", nargs="?", metavar="WAVE", help="wave id or its first characters")
     p.add_argument("--once", action="store_true", help="print once, even in a terminal")
+    p.add_argument(
+        "--people", action="store_true", help="also list each invited person and their status"
+    )
     p.set_defaults(command=cmd_status)
     p = actions.add_parser("close", parents=[common], help="close a wave now")
     p.add_argument("wave", metavar="WAVE")
@@ -110,9 +113,15 @@ async def cmd_status(args: argparse.Namespace, config: Config) -> int:
             sys.stdout.flush()
             drawn = len(lines)
             if not live or progress.pending == 0 or not wave.is_open(waves.service.clock()):
-                return 0
+                break
             await asyncio.sleep(REFRESH_SECONDS)
             wave = await waves.resolve(wave.id)
+        if args.people:
+            async with waves.service.storage.transaction(write=False) as tx:
+                people = await tx.invitation_statuses(wave.id)
+            for ref, name, status in people:
+                print(f"{ref:<16}{name:<32}{status}")
+        return 0
     except WaveError as exc:
         return _refuse(config, exc)
     finally:

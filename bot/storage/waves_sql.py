@@ -280,6 +280,22 @@ class WavesQueries:
             by_status=by_status,
         )
 
+    async def invitation_statuses(self, wave_id: str) -> list[tuple[str, str, str]]:
+        """(ref, name, status) of everyone a wave invited, "started" read from sessions;
+        nothing about what anyone answered."""
+        rows = await self.conn.fetchall(
+            "SELECT COALESCE(c.ref, s.ref), COALESCE(c.name, s.name), i.status,"
+            " (SELECT MAX(x.revision) FROM sessions x WHERE x.invitation_id = i.id)"
+            " FROM invitations i LEFT JOIN contacts c ON c.id = i.contact_id"
+            " LEFT JOIN staff s ON s.id = i.staff_id WHERE i.wave_id = ?"
+            " ORDER BY COALESCE(c.ref, s.ref)",
+            (wave_id,),
+        )
+        return [
+            (r[0] or "-", r[1] or "-", "started" if r[2] == "sent" and (r[3] or 0) > 0 else r[2])
+            for r in rows
+        ]
+
     async def last_asked(self, contact_id: str) -> datetime | None:
         """When a contact was last asked anything (a pending invitation counts at its due
         time), ignoring invitations that never reached them."""
