@@ -496,8 +496,8 @@ def _method(report: Report, tr: Translator, lang: str, timezone: str) -> list[tu
             (
                 tr.gettext("Margin of error"),
                 tr.gettext(
-                    "CVS {margin} at 95% confidence, corrected for the invited population"
-                ).format(margin=fmt.margin(cvs.margin, lang)),
+                    "CVS {margin} at {confidence} confidence, corrected for the invited population"
+                ).format(margin=fmt.margin(cvs.margin, lang), confidence=i18n.percent(0.95, lang)),
             )
         )
     items.append(
