@@ -29,6 +29,9 @@
 //     POST /_klantstem/flood {method, every, retry_after}: every n-th call of `method`
 //          gets 429 Too Many Requests with parameters.retry_after (nothing is stored);
 //     POST /_klantstem/block {chat_id}: sendMessage to that chat gets 403 (blocked).
+// 11. An update handed to a held getUpdates counts as read, even when the bot that asked
+//     was killed meanwhile; Telegram keeps it until a later offset confirms it. A held
+//     request whose bot went away takes nothing.
 // Test helpers (no Telegram counterpart):
 //     POST /_klantstem/wait {token, chat_id, count, timeout_ms}: answers once the chat
 //          holds at least `count` bot messages (or the timeout passed) with all of them;
@@ -166,6 +169,8 @@ app.all('/bot:token/getUpdates', async (req, res) => {
   let updates = server.getUpdates(token);
   if (updates.length === 0 && timeout > 0) {
     await waitForEvent(USER_EVENTS, timeout * 1000);
+    // A bot killed while polling must not take the update with it (quirk 11).
+    if (req.socket.destroyed) return;
     updates = server.getUpdates(token);
   }
   res.json({ ok: true, result: updates.map(fixUpdate) });
