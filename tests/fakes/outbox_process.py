@@ -1,8 +1,10 @@
 """Runs the bot's scheduler as a process of its own against a journaled recording platform.
 
     python -m tests.fakes.outbox_process DB_URL JOURNAL [--hold-after N]
+        [--until KIND ...] [--set NAME=VALUE ...]
 
-It sends what the outbox has due until no invitation is left, then exits 0. Each message
+It sends what the outbox has due until no row of the `--until` kinds (default: invite)
+is left, then exits 0; `--set` adds configuration (e.g. KLANTSTEM_STAFF_CHAT). Each message
 the platform accepts prints `delivered N`. With `--hold-after N`, every send after the
 platform accepted message N hangs (printing `holding` once): the process is then in the
 worst place to die, with messages out but their outbox rows not finished. A message the
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import App, build_app
+from bot.channels.base import Notice
 from bot.config import Config
 from bot.scheduler import scheduler_component
 from flows import Reply
@@ -35,6 +38,14 @@ class HoldingChannel(RecordingChannel):
         self, address: str, replies: Sequence[Reply], language: str, *, broadcast: bool = False
     ) -> None:
         await super().send(address, replies, language, broadcast=broadcast)
+        await self._hold()
+
+    async def notify(self, address: str, notice: Notice) -> str:
+        ref = await super().notify(address, notice)
+        await self._hold()
+        return ref
+
+    async def _hold(self) -> None:
         if self.hold_after is not None and len(self.posted) >= self.hold_after:
             if len(self.posted) == self.hold_after:
                 print("holding", flush=True)
@@ -47,7 +58,13 @@ class HoldingChannel(RecordingChannel):
         return found
 
 
-async def run(db_url: str, journal: Path, hold_after: int | None) -> int:
+async def run(
+    db_url: str,
+    journal: Path,
+    hold_after: int | None,
+    until: Sequence[str] = ("invite",),
+    settings: Sequence[str] = (),
+) -> int:
     config = Config.from_env(
         {
             "KLANTSTEM_DATABASE_URL": db_url,
@@ -55,6 +72,7 @@ async def run(db_url: str, journal: Path, hold_after: int | None) -> int:
             "KLANTSTEM_SWEEP_SECONDS": "0.05",
             "KLANTSTEM_OUTBOX_LEASE_SECONDS": "1",
         }
+        | dict(s.split("=", 1) for s in settings)
     )
 
     def announce(posted: Posted) -> None:
@@ -71,7 +89,7 @@ async def run(db_url: str, journal: Path, hold_after: int | None) -> int:
     try:
         while True:
             async with app.storage.transaction(write=False) as tx:
-                if await tx.unfinished_jobs(["invite"]) == 0:
+                if await tx.unfinished_jobs(until) == 0:
                     break
             await asyncio.sleep(POLL_SECONDS)
     finally:
@@ -86,8 +104,11 @@ def main() -> int:
     parser.add_argument("db_url")
     parser.add_argument("journal", type=Path)
     parser.add_argument("--hold-after", type=int)
+    parser.add_argument("--until", action="append", default=[])
+    parser.add_argument("--set", action="append", default=[], dest="settings")
     args = parser.parse_args()
-    return asyncio.run(run(args.db_url, args.journal, args.hold_after))
+    until = args.until or ["invite"]
+    return asyncio.run(run(args.db_url, args.journal, args.hold_after, until, args.settings))
 
 
 if __name__ == "__main__":
