@@ -104,11 +104,12 @@ class TelegramUsers:
 
 
 @asynccontextmanager
-async def emulator(token: str) -> AsyncIterator[TelegramUsers]:
-    """A running emulator (its own process) and a client for it; stopped afterwards."""
+async def emulator(token: str, port: int = 0) -> AsyncIterator[TelegramUsers]:
+    """A running emulator (its own process, on `port` or a free one) and a client for it;
+    stopped afterwards."""
     node = need_emulator()
     process = await asyncio.create_subprocess_exec(
-        node, str(SCRIPT), "0", stdout=asyncio.subprocess.PIPE
+        node, str(SCRIPT), str(port), stdout=asyncio.subprocess.PIPE
     )
     try:
         assert process.stdout is not None
