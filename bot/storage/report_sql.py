@@ -215,9 +215,12 @@ class ReportQueries:
         return str(row[0]) if row else None
 
     async def invited(self, wave_id: str) -> int:
-        """How many people a wave invited (the population asked)."""
+        """How many people a wave invited (the population asked): its invitations, or the
+        count an imported earlier measurement brought along."""
         row = await self.conn.fetchone(
-            "SELECT COUNT(*) FROM invitations WHERE wave_id = ?", (wave_id,)
+            "SELECT COALESCE((SELECT invited_count FROM waves WHERE id = ?), COUNT(*))"
+            " FROM invitations WHERE wave_id = ?",
+            (wave_id, wave_id),
         )
         return int(row[0]) if row else 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Literal
@@ -12,6 +12,7 @@ from typing import Any, Literal
 from bot.storage.api_sql import ApiQueries
 from bot.storage.driver import Connection, Driver, Row
 from bot.storage.flags_sql import FlagsQueries
+from bot.storage.history_sql import HistoryQueries
 from bot.storage.identity_sql import IdentityQueries
 from bot.storage.outbox_sql import OutboxQueries
 from bot.storage.records import (
@@ -41,7 +42,8 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _json(value: object) -> str:
+def compact_json(value: object) -> str:
+    """JSON as stored: sorted keys, no spaces, non-ASCII kept."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -189,26 +191,21 @@ class CoreQueries:
             if response.anonymous
             else to_text(response.completed_at)
         )
-        await self.conn.execute(
-            "INSERT INTO responses (id, survey_id, survey_version, wave_id, anonymous,"
-            " contact_id, identity_id, language, attributes, completed_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                rid,
-                response.survey_id,
-                response.survey_version,
-                response.wave_id,
-                int(response.anonymous),
-                response.contact_id,
-                response.identity_id,
-                response.language,
-                _json(dict(response.attributes)),
-                completed,
-            ),
-        )
-        await self.conn.executemany(
-            "INSERT INTO answers (response_id, question_id, survey_id, wave_id, score, choice,"
-            " text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        await self.insert_response_rows(
+            [
+                (
+                    rid,
+                    response.survey_id,
+                    response.survey_version,
+                    response.wave_id,
+                    int(response.anonymous),
+                    response.contact_id,
+                    response.identity_id,
+                    response.language,
+                    compact_json(dict(response.attributes)),
+                    completed,
+                )
+            ],
             [
                 (
                     rid,
@@ -223,6 +220,25 @@ class CoreQueries:
             ],
         )
         return rid
+
+    async def insert_response_rows(
+        self, responses: Iterable[Sequence[Any]], answers: Iterable[Sequence[Any]]
+    ) -> None:
+        """Insert responses and their answers as plain rows, one `executemany` each (bulk
+        imports). Response rows: id, survey_id, survey_version, wave_id, anonymous,
+        contact_id, identity_id, language, attributes (`compact_json`), completed_at;
+        answer rows: response_id, question_id, survey_id, wave_id, score, choice, text."""
+        await self.conn.executemany(
+            "INSERT INTO responses (id, survey_id, survey_version, wave_id, anonymous,"
+            " contact_id, identity_id, language, attributes, completed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            responses,
+        )
+        await self.conn.executemany(
+            "INSERT INTO answers (response_id, question_id, survey_id, wave_id, score, choice,"
+            " text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            answers,
+        )
 
     async def register_survey(
         self, survey_id: str, version: int, title: str, definition: str, now: datetime
@@ -353,7 +369,7 @@ class CoreQueries:
             contact.language,
             contact.timezone,
             person_id,
-            _json(dict(contact.attributes)),
+            compact_json(dict(contact.attributes)),
         )
         existing = await self.conn.fetchone(
             "SELECT id, name, email, language, timezone, contact_person_id, attributes"
@@ -438,7 +454,7 @@ class CoreQueries:
         """Append to the audit log (who did what, when)."""
         await self.conn.execute(
             "INSERT INTO audit_log (id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
-            (new_id(), to_text(now), actor, action, _json(detail)),
+            (new_id(), to_text(now), actor, action, compact_json(detail)),
         )
 
 
@@ -452,6 +468,7 @@ class Transaction(
     OutboxQueries,
     WavesQueries,
     FlagsQueries,
+    HistoryQueries,
 ):
     """Every statement the bot runs, inside one transaction."""
 
