@@ -70,12 +70,7 @@ def contacts_from_rows(header: list[str], rows: Iterable[CsvRow]) -> list[Lined[
     """Validate contact rows from any source (a CSV file, the API's JSON) as a CSV file's:
     line 1 is the header, so problems there are about columns."""
     _require(header, ("ref", "name"))
-    attributes = [h for h in header if h not in CONTACT_COLUMNS]
-    bad = [h for h in attributes if not _ATTRIBUTE.match(h)]
-    if bad:
-        raise CsvRejected(
-            [(1, f"column {h!r} is not a usable attribute name (letters, digits, _)") for h in bad]
-        )
+    attributes = attribute_columns(header, CONTACT_COLUMNS)
     return _collect(
         rows,
         lambda c, p: Contact(
@@ -90,6 +85,19 @@ def contacts_from_rows(header: list[str], rows: Iterable[CsvRow]) -> list[Lined[
             attributes={a: c[a] for a in attributes if c.get(a)},
         ),
     )
+
+
+def attribute_columns(header: Iterable[str], known: Iterable[str]) -> list[str]:
+    """The columns of a header that are not `known`: imported attributes for breakdowns;
+    raises `CsvRejected` (line 1) for names that cannot be an attribute."""
+    taken = set(known)
+    attributes = [h for h in header if h not in taken]
+    bad = [h for h in attributes if not _ATTRIBUTE.match(h)]
+    if bad:
+        raise CsvRejected(
+            [(1, f"column {h!r} is not a usable attribute name (letters, digits, _)") for h in bad]
+        )
+    return attributes
 
 
 def parse_staff(data: bytes) -> list[Lined[StaffMember]]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from bot.config import Config
+from bot.csvfile import CsvRejected
 from bot.storage import Storage, open_storage, sqlite_path
 from bot.surveys import load_surveys
-from flows import Survey
+from flows import Survey, Translator
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -31,3 +35,30 @@ def where(storage: Storage) -> str:
     """Where the data went, as a person would look for it: the absolute file path for SQLite."""
     path = sqlite_path(storage.url)
     return str(path.resolve()) if path else storage.url
+
+
+async def read_input(path: Path, tr: Translator) -> bytes | None:
+    """The bytes of an input file; None (after saying why on stderr) when it cannot be read."""
+    try:
+        return await asyncio.to_thread(path.read_bytes)
+    except OSError as exc:
+        print(
+            tr.gettext("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror),
+            file=sys.stderr,
+        )
+        return None
+
+
+def print_rejected(path: Path, exc: CsvRejected, tr: Translator) -> None:
+    """Say on stderr that a file was refused as a whole, with every bad line and why."""
+    print(
+        tr.gettext("{path} was not imported; nothing was changed. Fix these lines:").format(
+            path=path
+        ),
+        file=sys.stderr,
+    )
+    for line, reason in exc.problems:
+        print(
+            "  " + tr.gettext("line {line}: {reason}").format(line=line, reason=reason),
+            file=sys.stderr,
+        )

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bot import i18n
-from bot.commands.common import EXIT_REFUSED, open_all
+from bot.commands.common import EXIT_REFUSED, open_all, print_rejected, read_input
 from bot.commands.links import add_link_action
 from bot.config import Config
 from bot.csvfile import CsvRejected
@@ -51,14 +49,10 @@ Apply = Callable[[Transaction, Any, datetime], Awaitable[ImportSummary]]
 async def _import(
     config: Config, path: Path, parse: Callable[[bytes], Any], apply: Apply, what: str
 ) -> int:
-    _ = i18n.translator(config.default_language).gettext
-    try:
-        data = await asyncio.to_thread(path.read_bytes)
-    except OSError as exc:
-        print(
-            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror),
-            file=sys.stderr,
-        )
+    tr = i18n.translator(config.default_language)
+    _ = tr.gettext
+    data = await read_input(path, tr)
+    if data is None:
         return EXIT_REFUSED
     storage, _surveys = await open_all(config)
     try:
@@ -72,14 +66,7 @@ async def _import(
                 utc_now(),
             )
     except CsvRejected as exc:
-        print(
-            _("{path} was not imported; nothing was changed. Fix these lines:").format(path=path),
-            file=sys.stderr,
-        )
-        for line, reason in exc.problems:
-            print(
-                "  " + _("line {line}: {reason}").format(line=line, reason=reason), file=sys.stderr
-            )
+        print_rejected(path, exc, tr)
         return EXIT_REFUSED
     finally:
         await storage.close()
