@@ -23,6 +23,7 @@ from bot.commands import (
     people,
     person,
     report,
+    responses,
     run,
     slack,
     survey,
@@ -46,6 +47,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     interaction.register,
     flags.register,
     person.register,
+    responses.register,
 )
 
 

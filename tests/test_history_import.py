@@ -1,0 +1,202 @@
+"""Importing earlier measurements: waves that every report treats like its own, the +10
+point rule judged against history, anonymity, and re-imports that change nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import Config
+from bot.history_file import ImportOptions
+from bot.storage import Storage
+from tests.history_data import (
+    counts,
+    csv_bytes,
+    cvs_history,
+    import_file,
+    json_report,
+    kto_history,
+)
+
+INVITED = {"2022": 20, "2023": 18, "2024": 10}
+PAPER_DAY = date(2023, 6, 1)
+
+
+async def test_third_wave_fails_the_7_mark_but_passes_on_10_points(
+    storage: Storage, config: Config
+) -> None:
+    await import_file(storage, cvs_history(), options=ImportOptions(invited_by_wave=INVITED))
+    data = await json_report(storage, config, "cvs")
+    assert data["scope"]["label"] == "2024" and data["trend"]["labels"] == ["2022", "2023", "2024"]
+    verdict = data["totals"]["cvs"]["pass"]
+    assert data["totals"]["cvs"]["mean"] == pytest.approx(6.5333, abs=1e-4)
+    assert verdict == {
+        "passed": True,
+        "by_level": False,
+        "by_improvement": True,
+        "previous": pytest.approx(5.3333, abs=1e-4),
+        "change": pytest.approx(1.2, abs=1e-4),
+    }
+    cvs_trend = next(s for s in data["trend"]["series"] if s["key"] == "cvs")
+    assert [p["pass"]["passed"] for p in cvs_trend["points"]] == [False, False, True]
+    assert any("passes by rising +1.2" in c["text"] for c in data["conclusions"])
+    assert data["respondents"] == {
+        "n": 5,
+        "named": 0,
+        "anonymous": 5,
+        "invited": 10,
+        "response_rate": 0.5,
+    }
+
+
+def test_the_text_report_says_why_the_third_wave_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'k.db'}"
+    (tmp_path / "history.csv").write_bytes(cvs_history())
+    assert (
+        main(["responses", "import", str(tmp_path / "history.csv"), "--survey=cvs", f"--db={db}"])
+        == 0
+    )
+    assert capsys.readouterr().out.splitlines() == [
+        "2022: 5 respondents imported",
+        "2023: 5 respondents imported",
+        "2024: 5 respondents imported",
+    ]
+    assert main(["report", "--db", db, "--survey", "cvs", "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert "Research report, wave 2024" in text
+    cvs_line = next(line for line in text.splitlines() if line.startswith("CVS "))
+    assert "6.5" in cvs_line and "5.3" in cvs_line and "passed (up +1.2)" in cvs_line
+    trend = next(line for line in text.splitlines() if line.startswith("wave "))
+    assert trend.split() == ["wave", "2022", "2023", "2024"]
+
+
+async def test_imported_waves_are_closed_anonymous_and_dated_by_their_answers(
+    storage: Storage,
+) -> None:
+    data = csv_bytes(
+        ("respondent", "satisfaction", "loyalty", "recommendation", "improve", "segment"),
+        [
+            ("jan.jansen", 6, 7, "", "", "retail"),
+            ("jan.jansen", "", "", 5, "Call back sooner", ""),
+            ("piet.smit", 8, 8, 9, "", ""),
+        ],
+    )
+    await import_file(storage, data, options=ImportOptions(wave="Paper 2023", day=PAPER_DAY))
+    async with storage.transaction(write=False) as tx:
+        wave = (await tx.report_waves("cvs"))[0]
+        responses = await tx.conn.fetchall(
+            "SELECT anonymous, contact_id, identity_id, completed_at, attributes FROM responses"
+            " ORDER BY attributes"
+        )
+        answers = await tx.conn.fetchall("SELECT * FROM answers")
+    assert (wave.label, wave.opened_at, wave.closed_at) == (
+        "Paper 2023",
+        "2023-06-01T00:00:00Z",
+        "2023-06-01T00:00:00Z",
+    )
+    # Jan's two rows became one response; no respondent name is stored anywhere.
+    assert [tuple(r) for r in responses] == [
+        (1, None, None, "2023-06-01T00:00:00Z", '{"segment":"retail"}'),
+        (1, None, None, "2023-06-01T00:00:00Z", "{}"),
+    ]
+    assert len(answers) == 7
+    assert ("Call back sooner",) in [(a["text"],) for a in answers if a["text"]]
+    stored = json.dumps([list(r) for r in [*responses, *answers]])
+    assert "jansen" not in stored and "smit" not in stored
+
+
+async def test_importing_the_same_file_twice_changes_nothing(storage: Storage) -> None:
+    first = await import_file(storage, kto_history(), "kto")
+    before = await counts(storage)
+    assert [o.change for o in first] == ["added"] * 3 and before[0] == 3
+    # The same measurement with its rows and columns in another order is the same measurement.
+    lines = kto_history().decode().splitlines()
+    header, rows = lines[0].split(","), [line.split(",") for line in lines[1:]]
+    order = list(reversed(range(len(header))))
+    shuffled = csv_bytes(
+        [header[i] for i in order], [[row[i] for i in order] for row in reversed(rows)]
+    )
+    for data in (kto_history(), shuffled):
+        again = await import_file(storage, data, "kto")
+        assert sorted((o.label, o.change) for o in again) == [
+            ("KTO 2020", "unchanged"),
+            ("KTO 2021", "unchanged"),
+            ("KTO 2022", "unchanged"),
+        ]
+        assert await counts(storage) == before
+
+
+async def test_an_invited_count_given_later_is_recorded_once(
+    storage: Storage, config: Config
+) -> None:
+    await import_file(storage, cvs_history())
+    unknown = (await json_report(storage, config, "cvs"))["respondents"]
+    assert not unknown["invited"] and unknown["response_rate"] is None
+    given = ImportOptions(invited_by_wave=INVITED)
+    added = await import_file(storage, cvs_history(), options=given)
+    assert [o.change for o in added] == ["invited"] * 3
+    again = await import_file(storage, cvs_history(), options=given)
+    assert [o.change for o in again] == ["unchanged"] * 3
+    data = await json_report(storage, config, "cvs", "2023")
+    assert data["respondents"]["invited"] == 18
+    assert data["respondents"]["response_rate"] == pytest.approx(5 / 18, abs=1e-4)
+
+
+async def test_breakdowns_and_suppression_apply_to_imported_waves(
+    storage: Storage, config: Config
+) -> None:
+    await import_file(storage, kto_history(per_wave=14), "kto")
+    data = await json_report(storage, config, "kto", "KTO 2022")
+    assert data["respondents"]["n"] == 14
+    keys = {(b["kind"], b["key"]) for b in data["breakdowns"]}
+    assert {("attribute", "segment"), ("attribute", "region")} <= keys
+    assert ("classification", "customer_since") in keys
+    shown = suppressed = 0
+    for breakdown in data["breakdowns"]:
+        for group in breakdown["groups"]:
+            for figure in group["figures"].values():
+                # Under the minimum of 5 a group shows its count and no figure.
+                if figure["n"] < 5:
+                    assert figure["suppressed"] and figure["value"] is None
+                shown += not figure["suppressed"]
+                suppressed += figure["suppressed"]
+    assert shown and suppressed
+
+
+async def test_choices_are_read_by_id_or_by_label_in_any_language(storage: Storage) -> None:
+    data = csv_bytes(
+        ("customer_since", "service"),
+        [("gt3", 7), ("More than three years", 8), ("langer dan drie jaar", 6), ("LT1", 5)],
+    )
+    await import_file(storage, data, "kto", ImportOptions(wave="old", day=PAPER_DAY))
+    async with storage.transaction(write=False) as tx:
+        rows = await tx.conn.fetchall(
+            "SELECT choice, COUNT(*) FROM answers WHERE question_id = 'customer_since'"
+            " GROUP BY choice ORDER BY choice"
+        )
+    assert [tuple(r) for r in rows] == [("gt3", 3), ("lt1", 1)]
+
+
+def test_import_reads_waves_csv_beside_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'k.db'}"
+    (tmp_path / "history.csv").write_bytes(cvs_history())
+    (tmp_path / "waves.csv").write_bytes(
+        b"survey;wave;invited\ncvs;2022;20\ncvs;2023;18\ncvs;2024;10\nkto;2024;999\n"
+    )
+    assert (
+        main(["responses", "import", str(tmp_path / "history.csv"), "--survey=cvs", f"--db={db}"])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["report", "--db", db, "--survey", "cvs", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["respondents"]["invited"] == 10 and report["respondents"]["response_rate"] == 0.5
+    assert report["totals"]["cvs"]["margin"] is not None
