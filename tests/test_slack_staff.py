@@ -6,6 +6,7 @@ import json
 
 from bot.admin import AdminRequest, Handler
 from bot.channels.base import Action, ActionPress, Notice
+from bot.i18n import translator
 from bot.storage.records import StaffMember
 from bot.timeutil import utc_now
 from tests.slack_harness import ADMIN, Harness, button, buttons, running, texts
@@ -53,7 +54,9 @@ async def test_non_admin_gets_an_ephemeral_refusal_and_the_attempt_is_audited(
         await bot.settled()
         assert seen == []
         assert bot.api.hooks[-1]["response_type"] == "ephemeral"
-        assert "only administrators" in bot.api.hooks[-1]["text"]
+        # The fake workspace gives this user a de-DE locale: the refusal is in German.
+        refusal = translator("de").gettext("Sorry, only administrators can use this command.")
+        assert bot.api.hooks[-1]["text"] == refusal
         assert (
             "slack:U0OTHER001",
             "admin.refused",
