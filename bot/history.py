@@ -78,7 +78,7 @@ async def import_measurements(
             change = "invited"
         outcomes.append(WaveImport(wave.label, len(wave.respondents), change))
     if problems:
-        raise CsvRejected(sorted(problems))
+        raise CsvRejected(sorted(problems, key=lambda p: p[0]))
     for wave, fingerprint in todo:
         await _store(tx, survey, wave, fingerprint, now, language)
         outcomes.append(WaveImport(wave.label, len(wave.respondents), "added"))

@@ -108,6 +108,7 @@ Check = Callable[[str], "tuple[Answer, str] | None"]
 class _Column:
     question: Question
     check: Check
+    position: int
 
 
 def parse_measurements(
@@ -131,7 +132,7 @@ def parse_measurements(
     waves = reader.finish()
     problems = reader.problems + _apply_invited(waves, options, tr)
     if problems:
-        raise CsvRejected(sorted(problems))
+        raise CsvRejected(sorted(problems, key=lambda p: p[0]))
     if not waves:
         raise CsvRejected([(2, tr.gettext("the file has a header but no rows"))])
     return waves
@@ -259,7 +260,8 @@ def _layout(
         attributes = []
     if problems:
         raise CsvRejected(problems)
-    columns = [_Column(own[h], _check(own[h])) for h in sorted(h for h in header if h in own)]
+    # Read in question id order, so answers and fingerprint tokens come out sorted.
+    columns = [_Column(own[h], _check(own[h]), header.index(h)) for h in sorted(own) if h in header]
     return columns, attributes
 
 
@@ -343,17 +345,18 @@ class _Reader:
         day = self._day(cells[DATE]) if self.date_column else self.options.day
         if not isinstance(day, date):
             found.append(day or "")
-        answers, tokens = [], []
+        answers, tokens, invalid = [], [], []
         for column in self.columns:
             cell = cells[column.question.id]
             if not cell:
                 continue
             read = column.check(cell)
             if read is None:
-                found.append(self._invalid(column.question, cell))
+                invalid.append((column.position, self._invalid(column.question, cell)))
             else:
                 answers.append(read[0])
                 tokens.append(read[1])
+        found += [message for _, message in sorted(invalid)]
         attributes = tuple((a, unescape(v)) for a in self.attributes if (v := cells[a]))
         respondent = unescape(cells[RESPONDENT]) if self.respondent_column else ""
         if not answers and not respondent:

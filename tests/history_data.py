@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bot import i18n
@@ -110,3 +111,10 @@ async def json_report(
     async with storage.transaction(write=False) as tx:
         report = await build_report(tx, dict(SURVEYS), config, Selection(survey_id, wave), NOW)
     return report_dict(report, "en")
+
+
+def cli_options(folder: Path) -> list[str]:
+    """`--db` and `--config` for a CLI run in English on a database in `folder`."""
+    config = folder / "klantstem.toml"
+    config.write_text('KLANTSTEM_LANGUAGE = "en"\n', encoding="utf-8")
+    return ["--db", f"sqlite:///{folder / 'klantstem.db'}", "--config", str(config)]

@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.history_file import ImportOptions
 from bot.storage import Storage
 from tests.history_data import (
+    cli_options,
     counts,
     csv_bytes,
     cvs_history,
@@ -56,18 +57,15 @@ async def test_third_wave_fails_the_7_mark_but_passes_on_10_points(
 def test_the_text_report_says_why_the_third_wave_passes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'k.db'}"
+    cli = cli_options(tmp_path)
     (tmp_path / "history.csv").write_bytes(cvs_history())
-    assert (
-        main(["responses", "import", str(tmp_path / "history.csv"), "--survey=cvs", f"--db={db}"])
-        == 0
-    )
+    assert main(["responses", "import", str(tmp_path / "history.csv"), "--survey=cvs", *cli]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "2022: 5 respondents imported",
         "2023: 5 respondents imported",
         "2024: 5 respondents imported",
     ]
-    assert main(["report", "--db", db, "--survey", "cvs", "--lang", "en"]) == 0
+    assert main(["report", "--survey", "cvs", *cli]) == 0
     text = capsys.readouterr().out
     assert "Research report, wave 2024" in text
     cvs_line = next(line for line in text.splitlines() if line.startswith("CVS "))
@@ -186,17 +184,14 @@ async def test_choices_are_read_by_id_or_by_label_in_any_language(storage: Stora
 def test_import_reads_waves_csv_beside_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'k.db'}"
+    cli = cli_options(tmp_path)
     (tmp_path / "history.csv").write_bytes(cvs_history())
     (tmp_path / "waves.csv").write_bytes(
         b"survey;wave;invited\ncvs;2022;20\ncvs;2023;18\ncvs;2024;10\nkto;2024;999\n"
     )
-    assert (
-        main(["responses", "import", str(tmp_path / "history.csv"), "--survey=cvs", f"--db={db}"])
-        == 0
-    )
+    assert main(["responses", "import", str(tmp_path / "history.csv"), "--survey=cvs", *cli]) == 0
     capsys.readouterr()
-    assert main(["report", "--db", db, "--survey", "cvs", "--format", "json"]) == 0
+    assert main(["report", "--survey", "cvs", "--format", "json", *cli]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["respondents"]["invited"] == 10 and report["respondents"]["response_rate"] == 0.5
     assert report["totals"]["cvs"]["margin"] is not None
