@@ -4,7 +4,8 @@ A platform update arrives as an `Inbound` (a neutral `flows.Event` plus who and 
 The service drops an update id it has seen, loads the respondent's session, calls the
 pure `step()`, stores the result in one transaction with a revision check (storing the
 response when the survey completes), and only then sends the replies through the channel
-the update came from. A lost race on the revision re-runs the step on fresh state.
+the update came from. A lost race on the revision re-runs the step on fresh state, and so
+does a database connection lost before the commit (nothing of the unit was stored).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime
 from bot import i18n, metrics
 from bot.channels.base import Channel
 from bot.config import Config
-from bot.storage import StaleSession, Storage, Transaction
+from bot.storage import ConnectionLost, StaleSession, Storage, Transaction
 from bot.storage.records import Identity, NewResponse, StoredAnswer, StoredSession
 from bot.timeutil import utc_now
 from flows import (
@@ -139,6 +140,13 @@ class Service:
                 handled = await self._attempt(inbound)
             except StaleSession:
                 log.info("conversation changed concurrently; retrying (attempt %d)", attempt)
+                continue
+            except ConnectionLost:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                log.warning(
+                    "database connection lost; handling the update again (attempt %d)", attempt
+                )
                 continue
             if not handled.duplicate:
                 metrics.UPDATES_HANDLED.inc()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.storage.driver import DatabaseUnavailable, Driver, IntegrityError
+from bot.storage.driver import ConnectionLost, DatabaseUnavailable, Driver, IntegrityError
 from bot.storage.migrate import SchemaTooNew, migrate
 from bot.storage.sql import StaleSession, Storage, Transaction, new_id
 from bot.storage.sqlite import SqliteDriver
@@ -13,6 +13,7 @@ DEFAULT_URL = "sqlite:///klantstem.db"
 
 __all__ = [
     "DEFAULT_URL",
+    "ConnectionLost",
     "DatabaseUnavailable",
     "IntegrityError",
     "SchemaTooNew",

@@ -42,6 +42,11 @@ class DatabaseUnavailable(ConnectionError):
     """The database cannot be reached or opened; the message says where and why."""
 
 
+class ConnectionLost(DatabaseUnavailable):
+    """The connection died before the transaction committed: nothing of it was stored,
+    so the caller may run the whole unit again on a new connection."""
+
+
 SCHEMA_PLACEHOLDERS: dict[str, dict[str, str]] = {
     "without_rowid": {"sqlite": " WITHOUT ROWID", "postgresql": ""},
 }

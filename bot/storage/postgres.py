@@ -14,10 +14,21 @@ Isolation: write transactions run READ COMMITTED, where a conditional UPDATE re-
 WHERE clause on the newest committed row, so of two saves with one expected session
 revision exactly one changes a row. Read transactions run REPEATABLE READ READ ONLY: a
 report sees one snapshot, and a write in a read transaction fails loudly.
+
+Connection loss (the server restarted, an administrator ran `pg_terminate_backend`, the
+network dropped): the pool replaces a dead connection, and starting a transaction is
+retried a few times with a log line, since nothing has run yet. A connection that dies
+inside a transaction raises `ConnectionLost`: nothing of the unit was committed, and the
+caller that knows the unit can be re-run (`Service.handle`) runs it again. A connection
+that dies while committing raises `DatabaseUnavailable`: the outcome is unknown, so it
+is never retried blindly.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -26,12 +37,30 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg  # type: ignore[import-untyped]
 
-from bot.storage.driver import DatabaseUnavailable, IntegrityError, Row, fill_placeholders
+from bot.storage.driver import (
+    ConnectionLost,
+    DatabaseUnavailable,
+    IntegrityError,
+    Row,
+    fill_placeholders,
+)
+
+log = logging.getLogger(__name__)
 
 SCHEMES = ("postgresql://", "postgres://")
 POOL_MIN = 1
 POOL_MAX = 10
 MIGRATION_LOCK_KEY = 0x6B6C616E  # "klan": any constant shared by every Klantstem process
+BEGIN_ATTEMPTS = 5
+"""Tries to get a live connection and start a transaction before giving up."""
+_LOST = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InternalClientError,  # the protocol met the server's goodbye mid-operation
+)
 
 _TEXT_TYPES = {"text", "varchar", "bpchar", "name"}
 _INT_TYPES = {"int2", "int4", "int8"}
@@ -99,6 +128,24 @@ def _coerce(value: Any, type_name: str) -> Any:
     if type_name in _FLOAT_TYPES and isinstance(value, str):
         return float(value)
     return value
+
+
+def _connection_lost(exc: BaseException, conn: asyncpg.Connection | None) -> bool:
+    """Whether `exc` means the connection itself is gone (not the statement's fault)."""
+    if isinstance(exc, _LOST):
+        return True
+    if not isinstance(exc, asyncpg.InterfaceError) or conn is None:
+        return False
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        return True  # the pool took back a connection that closed under us
+
+
+def _discard(conn: asyncpg.Connection) -> None:
+    """Close a broken connection so the pool opens a new one instead of reusing it."""
+    with contextlib.suppress(asyncpg.InterfaceError):  # already back in the pool, closed
+        conn.terminate()
 
 
 def _is_argument_error(exc: asyncpg.DataError) -> bool:
@@ -200,14 +247,69 @@ class PostgresDriver:
 
     @asynccontextmanager
     async def transaction(self, *, write: bool) -> AsyncIterator[_PostgresConnection]:
-        """READ COMMITTED for writes, REPEATABLE READ READ ONLY for reads."""
-        async with (
-            self._pool.acquire() as conn,
-            conn.transaction(
-                isolation="read_committed" if write else "repeatable_read", readonly=not write
-            ),
-        ):
-            yield _PostgresConnection(conn, self._param_types)
+        """READ COMMITTED for writes, REPEATABLE READ READ ONLY for reads.
+
+        Raises `ConnectionLost` when the connection dies before the commit (see above).
+        """
+        conn, tx = await self._begin(write)
+        try:
+            try:
+                yield _PostgresConnection(conn, self._param_types)
+            except BaseException as exc:
+                lost = _connection_lost(exc, conn)
+                if not lost:
+                    await tx.rollback()
+                if lost:
+                    _discard(conn)
+                if lost and isinstance(exc, Exception):
+                    log.warning("the connection to %s was lost mid-transaction: %s", self.url, exc)
+                    raise ConnectionLost(
+                        f"the connection to {self.url} was lost; nothing was committed"
+                    ) from exc
+                raise
+            try:
+                await tx.commit()
+            except Exception as exc:
+                if _connection_lost(exc, conn):
+                    raise DatabaseUnavailable(
+                        f"the connection to {self.url} was lost while committing: {exc}"
+                    ) from exc
+                raise
+        finally:
+            await self._pool.release(conn)
+
+    async def _begin(self, write: bool) -> tuple[asyncpg.Connection, Any]:
+        """A pooled connection with its transaction started, replacing dead connections."""
+        for attempt in range(1, BEGIN_ATTEMPTS + 1):
+            conn = None
+            try:
+                conn = await self._pool.acquire()
+                tx = conn.transaction(
+                    isolation="read_committed" if write else "repeatable_read",
+                    readonly=not write,
+                )
+                await tx.start()
+                return conn, tx
+            except Exception as exc:
+                lost = _connection_lost(exc, conn)
+                if conn is not None:
+                    if lost:
+                        _discard(conn)
+                    await self._pool.release(conn)
+                if not lost:
+                    raise
+                if attempt == BEGIN_ATTEMPTS:
+                    raise DatabaseUnavailable(
+                        f"cannot reach the database at {self.url}: {exc}"
+                    ) from exc
+                log.warning(
+                    "the connection to %s was lost (%s); reconnecting (attempt %d)",
+                    self.url,
+                    exc,
+                    attempt,
+                )
+                await asyncio.sleep(0.1 * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
 
     def adapt_schema(self, sql: str) -> str:
         """Fill the dialect placeholders of a migration statement."""
