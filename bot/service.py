@@ -189,6 +189,20 @@ class Service:
                     stored.session.status,
                     language=stored.session.language,
                 )
+            if stored.wave_id is not None:
+                wave = await tx.wave(stored.wave_id)
+                if wave is not None and not wave.is_open(now):
+                    await tx.delete_session(identity.id, stored.session.revision)
+                    tr = i18n.translator(stored.session.language)
+                    text = tr.gettext(
+                        "This survey has closed, so your answers were not recorded."
+                        " Thank you all the same!"
+                    )
+                    return Handled(
+                        (Reply(ReplyKind.EXPIRED, text),),
+                        Status.EXPIRED,
+                        language=stored.session.language,
+                    )
             survey = self.surveys[stored.survey_id]
             before = stored.session
             lang = event.text if event.kind is EventKind.LANGUAGE else before.language
