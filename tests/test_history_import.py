@@ -3,6 +3,7 @@ point rule judged against history, anonymity, and re-imports that change nothing
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from bot.cli import main
 from bot.config import Config
 from bot.history_file import ImportOptions
-from bot.storage import Storage
+from bot.storage import IntegrityError, Storage, open_storage
 from tests.history_data import (
     cli_options,
     counts,
@@ -195,3 +196,19 @@ def test_import_reads_waves_csv_beside_the_file(
     report = json.loads(capsys.readouterr().out)
     assert report["respondents"]["invited"] == 10 and report["respondents"]["response_rate"] == 0.5
     assert report["totals"]["cvs"]["margin"] is not None
+
+
+async def test_two_imports_of_one_file_at_once_store_it_once(backend_url: str) -> None:
+    stores = [await open_storage(backend_url), await open_storage(backend_url)]
+    try:
+        results = await asyncio.gather(
+            *(import_file(s, cvs_history()) for s in stores), return_exceptions=True
+        )
+        changes = sorted(
+            "refused" if isinstance(r, IntegrityError) else r[0].change for r in results
+        )
+        assert changes in (["added", "unchanged"], ["added", "refused"]), results
+        assert await counts(stores[0]) == (3, 15, 45)
+    finally:
+        for s in stores:
+            await s.close()

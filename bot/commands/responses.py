@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.csvfile import CsvRejected
 from bot.history import Export, export_measurements, import_measurements, invited_csv
 from bot.history_file import WAVES_FILE, ImportOptions, parse_invited, parse_measurements
+from bot.storage import IntegrityError
 from bot.timeutil import utc_now
 from flows import Survey, Translator
 
@@ -130,6 +131,13 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
             )
     except CsvRejected as exc:
         print_rejected(path, exc, tr)
+        return EXIT_REFUSED
+    except IntegrityError:
+        message = tr.gettext(
+            "{path} was not imported: another import of the same wave ran at the same time."
+            " Run it again to see what is stored."
+        )
+        print(message.format(path=path), file=sys.stderr)
         return EXIT_REFUSED
     finally:
         await storage.close()

@@ -9,3 +9,5 @@ ALTER TABLE waves ADD COLUMN imported_at TEXT;
 ALTER TABLE waves ADD COLUMN invited_count INTEGER;
 ALTER TABLE waves ADD COLUMN fingerprint TEXT;
 CREATE INDEX waves_label ON waves (label);
+-- Two imports of the same measurement at once (PostgreSQL) cannot both add it.
+CREATE UNIQUE INDEX waves_imported_label ON waves (label) WHERE imported_at IS NOT NULL;
