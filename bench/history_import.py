@@ -63,11 +63,12 @@ async def run(respondents: int) -> None:
                 await import_measurements(tx, kto, waves, datetime.now(UTC), language="en", tr=tr)
             stored = time.perf_counter()
             async with storage.transaction(write=False) as tx:
-                answers = await tx.conn.fetchone("SELECT COUNT(*) FROM answers")
+                row = await tx.conn.fetchone("SELECT COUNT(*) FROM answers")
+            answers = int(row[0]) if row else 0
         finally:
             await storage.close()
     total = stored - start
-    print(f"{respondents:,} respondents x 12 questions, {int(answers[0]):,} answer rows")
+    print(f"{respondents:,} respondents x 12 questions, {answers:,} answer rows")
     print(f"parse and check  {parsed - start:6.2f} s  {respondents / (parsed - start):>9,.0f} /s")
     print(f"store (SQLite)   {stored - parsed:6.2f} s  {respondents / (stored - parsed):>9,.0f} /s")
     rate = respondents / total

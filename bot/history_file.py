@@ -497,7 +497,8 @@ def _apply_invited(
         )
         problems.append((1, tr.gettext(message).format(count=len(waves), file=WAVES_FILE)))
     for wave in waves:
-        wave.invited = options.invited_by_wave.get(wave.label, options.invited)
+        given = options.invited
+        wave.invited = given if given is not None else options.invited_by_wave.get(wave.label)
         if wave.invited is not None and wave.invited < len(wave.respondents):
             message = N_("wave {label!r} has {n} respondents, more than the {invited} invited")
             problems.append(

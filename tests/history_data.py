@@ -100,7 +100,7 @@ async def counts(storage: Storage) -> tuple[int, int, int]:
     async with storage.transaction(write=False) as tx:
         for table in ("waves", "responses", "answers"):
             row = await tx.conn.fetchone(f"SELECT COUNT(*) FROM {table}")
-            out.append(int(row[0]))
+            out.append(int(row[0]) if row else 0)
     return out[0], out[1], out[2]
 
 
