@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.commands import (
     api,
@@ -51,15 +51,16 @@ REGISTRARS: tuple[Registrar, ...] = (
 )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `klantstem` console script."""
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Entry point of the `klantstem` console script; `environ` defaults to the process's."""
+    env = os.environ if environ is None else environ
     logging.basicConfig(
-        level=os.environ.get("KLANTSTEM_LOG_LEVEL", "WARNING").upper(),
+        level=env.get("KLANTSTEM_LOG_LEVEL", "WARNING").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     args = build_parser().parse_args(argv)
     try:
-        config = Config.load(os.environ, getattr(args, "config", None))
+        config = Config.load(env, getattr(args, "config", None))
     except ConfigError as exc:
         print(f"klantstem: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE

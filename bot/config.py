@@ -135,7 +135,7 @@ SETTINGS: tuple[Setting, ...] = (
         "KLANTSTEM_LANGUAGE",
         "default_language",
         _language,
-        "en",
+        "nl",
         "Language when neither the platform nor the contact record gives one (nl, en, fr, de).",
     ),
     Setting(
@@ -502,7 +502,7 @@ class Config:
     """All settings, typed."""
 
     database_url: str = DEFAULT_URL
-    default_language: str = "en"
+    default_language: str = "nl"
     timezone: str = "Europe/Amsterdam"
     survey_files: tuple[Path, ...] = ()
     session_expiry: timedelta = timedelta(days=14)

@@ -54,6 +54,7 @@ def live_config(db_url: str, extra: Mapping[str, str] | None = None) -> Config:
     """Settings for a test app: the test's database and a free port on 127.0.0.1."""
     return Config.from_env(
         {
+            "KLANTSTEM_LANGUAGE": "en",
             "KLANTSTEM_DATABASE_URL": db_url,
             "KLANTSTEM_HTTP_HOST": "127.0.0.1",
             "KLANTSTEM_HTTP_PORT": "0",

@@ -59,4 +59,4 @@ async def storage(db_url: str) -> AsyncIterator[Storage]:
 @pytest.fixture
 def config(db_url: str) -> Config:
     """Default configuration on the test's database."""
-    return Config.from_env({"KLANTSTEM_DATABASE_URL": db_url})
+    return Config.from_env({"KLANTSTEM_LANGUAGE": "en", "KLANTSTEM_DATABASE_URL": db_url})

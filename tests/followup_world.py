@@ -116,7 +116,11 @@ async def make_world(
 ) -> World:
     """A migrated database with staff and contacts, and the app built around `clock`."""
     config = Config.from_env(
-        {"KLANTSTEM_DATABASE_URL": db_url, "KLANTSTEM_STAFF_CHAT": f"telegram:{STAFF_CHAT}"}
+        {
+            "KLANTSTEM_LANGUAGE": "en",
+            "KLANTSTEM_DATABASE_URL": db_url,
+            "KLANTSTEM_STAFF_CHAT": f"telegram:{STAFF_CHAT}",
+        }
         | dict(env or {})
     )
     telegram = RecordingChannel("telegram", clock=clock)

@@ -89,6 +89,7 @@ async def running(db_url: str, **env: str) -> AsyncIterator[Harness]:
     async with serve(USERS) as api:
         config = Config.from_env(
             {
+                "KLANTSTEM_LANGUAGE": "en",
                 "KLANTSTEM_DATABASE_URL": db_url,
                 "SLACK_BOT_TOKEN": TOKEN,
                 "SLACK_SIGNING_SECRET": SIGNING_SECRET,

@@ -56,6 +56,7 @@ async def test_a_helpdesk_interaction_reaches_the_customer_after_the_delay(
         env = {
             "PATH": os.environ.get("PATH", ""),
             "HOME": str(tmp_path),
+            "KLANTSTEM_LANGUAGE": "en",
             "KLANTSTEM_DATABASE_URL": db_url,
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "KLANTSTEM_TELEGRAM_API_URL": users.url,

@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.cli import main as cli
 from bot.storage import Storage
 from tests.api_server import live_config, serve
+from tests.cli import main as cli
 
 
 async def stored_hashes(storage: Storage) -> list[str]:

@@ -72,6 +72,7 @@ async def test_slack_events_are_served_at_slack_events(db_url: str) -> None:
     async with slack_api() as api:
         config = Config.from_env(
             {
+                "KLANTSTEM_LANGUAGE": "en",
                 "KLANTSTEM_DATABASE_URL": db_url,
                 "SLACK_BOT_TOKEN": SLACK_TOKEN,
                 "SLACK_SIGNING_SECRET": SIGNING_SECRET,

@@ -16,6 +16,7 @@ KLANTSTEM = str(Path(sys.executable).parent / "klantstem")
 def klantstem(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
+        "KLANTSTEM_LANGUAGE": "en",
         "KLANTSTEM_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}",
         "USER": "tester",
         "LOGNAME": "tester",

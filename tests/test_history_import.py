@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import Config
 from bot.history_file import ImportOptions
 from bot.storage import IntegrityError, Storage, open_storage
+from tests.cli import main
 from tests.history_data import (
     cli_options,
     counts,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.csvfile import CsvRejected
 from bot.history_file import ImportOptions, parse_invited
 from bot.storage import Storage
+from tests.cli import main
 from tests.history_data import EN, cli_options, counts, csv_bytes, cvs_history, import_file
 from tests.report_data import add_wave
 

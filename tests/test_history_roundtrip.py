@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
 from bot.config import Config
 from bot.history import export_measurements
 from bot.history_file import ImportOptions
 from bot.storage import Storage, open_storage
 from bot.storage.records import NewResponse, StoredAnswer
+from tests.cli import main
 from tests.history_data import (
     SURVEYS,
     cli_options,

@@ -132,7 +132,11 @@ def test_staff_admin_flag_and_unknown_columns() -> None:
 
 def test_cli_import_reports_lines_and_changes_nothing(tmp_path: Path) -> None:
     klantstem = str(Path(sys.executable).parent / "klantstem")
-    env = {**os.environ, "KLANTSTEM_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}"}
+    env = {
+        **os.environ,
+        "KLANTSTEM_LANGUAGE": "en",
+        "KLANTSTEM_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}",
+    }
     (tmp_path / "staff.csv").write_bytes(STAFF)
     (tmp_path / "contacts.csv").write_bytes(CONTACTS)
     (tmp_path / "bad.csv").write_bytes(b"ref,name,email\nC9,Zoe,zoe@\n")

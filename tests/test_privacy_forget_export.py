@@ -9,12 +9,12 @@ import json
 
 import pytest
 
-from bot.cli import main
 from bot.config import Config
 from bot.people import import_contacts, parse_contacts
 from bot.service import Service
 from bot.storage import Storage, sqlite_path
 from flows import builtin_surveys
+from tests.cli import main
 from tests.conftest import TEST_BACKEND, Clock
 from tests.test_anonymity import CONTACTS, all_rows, person_values, take_cvs
 

@@ -89,7 +89,7 @@ async def test_how_promoters_passives_and_detractors_graded(
 
 async def test_a_larger_minimum_hides_more(storage: Storage, config: Config) -> None:
     await seed(storage)
-    strict = Config.from_env({"KLANTSTEM_MIN_GROUP_SIZE": "7"})
+    strict = Config.from_env({"KLANTSTEM_LANGUAGE": "en", "KLANTSTEM_MIN_GROUP_SIZE": "7"})
     r = await report(storage, strict, Selection(survey_id="kto"))
     service = column(find(r.breakdowns, "classification"), "service")
     # lt1 has 6 < 7: hidden, so gt3 (8) is withheld as well.

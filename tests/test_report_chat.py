@@ -60,7 +60,9 @@ async def people_and_wave(storage: Storage, answered: int, survey_id: str = "cvs
 
 @pytest.fixture
 def telegram_config(db_url: str) -> Config:
-    return Config.from_env({"KLANTSTEM_DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": "1:x"})
+    return Config.from_env(
+        {"KLANTSTEM_LANGUAGE": "en", "KLANTSTEM_DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": "1:x"}
+    )
 
 
 async def test_report_command_answers_admins_with_a_summary_and_a_chart(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from tests.cli import main
 
 TODAY = "2026-11-23"
 

@@ -53,7 +53,9 @@ person = st.tuples(
 
 
 async def build(people: list[tuple[str, str, int, int]], min_group: int, folder: Path) -> Report:
-    config = Config.from_env({"KLANTSTEM_MIN_GROUP_SIZE": str(min_group)})
+    config = Config.from_env(
+        {"KLANTSTEM_LANGUAGE": "en", "KLANTSTEM_MIN_GROUP_SIZE": str(min_group)}
+    )
     storage = await open_storage(f"sqlite:///{folder / 'k.db'}")
     try:
         for segment, since, recommendation, grade in people:

@@ -62,6 +62,7 @@ async def refusing(port: int | None) -> None:
 async def test_stop_waits_for_the_request_in_flight(tmp_path: Path) -> None:
     config = Config.from_env(
         {
+            "KLANTSTEM_LANGUAGE": "en",
             "KLANTSTEM_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}",
             "KLANTSTEM_HTTP_HOST": "127.0.0.1",
             "KLANTSTEM_HTTP_PORT": "0",

@@ -30,6 +30,7 @@ def console_free_env(tmp_path: Path, port: int) -> dict[str, str]:
     return {
         "PATH": os.defpath,
         "HOME": str(tmp_path),
+        "KLANTSTEM_LANGUAGE": "en",
         "KLANTSTEM_DATABASE_URL": f"sqlite:///{tmp_path / 'klantstem.db'}",
         "KLANTSTEM_HTTP_HOST": "127.0.0.1",
         "KLANTSTEM_HTTP_PORT": str(port),

@@ -20,6 +20,7 @@ GUARD_SECONDS = 30
 async def test_a_running_bot_sends_a_wave_started_from_chat(db_url: str) -> None:
     config = Config.from_env(
         {
+            "KLANTSTEM_LANGUAGE": "en",
             "KLANTSTEM_DATABASE_URL": db_url,
             "KLANTSTEM_QUIET_HOURS": "off",
             "KLANTSTEM_SWEEP_SECONDS": "0.05",

@@ -33,7 +33,13 @@ GUARD_SECONDS = 180
 
 
 async def start_wave(db_url: str) -> None:
-    config = Config.from_env({"KLANTSTEM_DATABASE_URL": db_url, "KLANTSTEM_QUIET_HOURS": "off"})
+    config = Config.from_env(
+        {
+            "KLANTSTEM_LANGUAGE": "en",
+            "KLANTSTEM_DATABASE_URL": db_url,
+            "KLANTSTEM_QUIET_HOURS": "off",
+        }
+    )
     storage = await open_storage(db_url)
     try:
         service = Service(storage, builtin_surveys(), config)

@@ -23,7 +23,7 @@ WAVE_SIZE = 200
 async def test_two_instances_never_send_the_same_invitation(db_url: str, clock: Clock) -> None:
     first = await make_world(db_url, clock)
     platform = first.telegram
-    config = Config.from_env({"KLANTSTEM_DATABASE_URL": db_url})
+    config = Config.from_env({"KLANTSTEM_LANGUAGE": "en", "KLANTSTEM_DATABASE_URL": db_url})
 
     def attach(app: App) -> None:
         app.service.attach(platform)

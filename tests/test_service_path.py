@@ -135,3 +135,7 @@ async def test_language_comes_from_platform_then_contact_then_config(
     assert (await service.begin("telegram", "1", "1", "cvs")).language == "en"
     assert (await service.begin("telegram", "2", "2", "cvs", language="de-AT")).language == "de"
     assert (await service.begin("telegram", "3", "3", "cvs", language="pt-BR")).language == "en"
+
+
+def test_dutch_is_the_default_language() -> None:
+    assert Config.from_env({}).default_language == "nl"

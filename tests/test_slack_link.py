@@ -39,6 +39,7 @@ async def test_link_finds_people_by_email_and_stores_their_language(
         await tx.upsert_contact(Contact("piet", "Piet", slack="U0OTHER001"), now)
     async with serve(USERS) as api:
         env = {
+            "KLANTSTEM_LANGUAGE": "en",
             "KLANTSTEM_DATABASE_URL": db_url,
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": api.url,
@@ -61,6 +62,8 @@ async def test_link_finds_people_by_email_and_stores_their_language(
 
 
 async def test_link_without_a_token_says_which_variable_to_set(db_url: str) -> None:
-    code, _out, err = await _cli("slack", "link", env={"KLANTSTEM_DATABASE_URL": db_url})
+    code, _out, err = await _cli(
+        "slack", "link", env={"KLANTSTEM_LANGUAGE": "en", "KLANTSTEM_DATABASE_URL": db_url}
+    )
     assert code == 2
     assert "SLACK_BOT_TOKEN" in err

@@ -14,7 +14,8 @@ from tests.fakes.slack_platform import SIGNING_SECRET
 
 async def test_without_slack_settings_there_is_no_slack_channel(db_url: str) -> None:
     app = await build_app(
-        Config.from_env({"KLANTSTEM_DATABASE_URL": db_url}), factories=[slack_component]
+        Config.from_env({"KLANTSTEM_LANGUAGE": "en", "KLANTSTEM_DATABASE_URL": db_url}),
+        factories=[slack_component],
     )
     try:
         assert app.components == []
@@ -26,7 +27,9 @@ async def test_without_slack_settings_there_is_no_slack_channel(db_url: str) -> 
 async def test_a_token_without_signing_secret_names_the_missing_variable(
     db_url: str, storage: Storage
 ) -> None:
-    config = Config.from_env({"KLANTSTEM_DATABASE_URL": db_url, "SLACK_BOT_TOKEN": TOKEN})
+    config = Config.from_env(
+        {"KLANTSTEM_LANGUAGE": "en", "KLANTSTEM_DATABASE_URL": db_url, "SLACK_BOT_TOKEN": TOKEN}
+    )
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
         await build_app(config, factories=[slack_component], storage=storage)
 
@@ -35,6 +38,7 @@ async def test_a_token_slack_refuses_stops_the_start_naming_it(db_url: str) -> N
     async with serve() as api:
         config = Config.from_env(
             {
+                "KLANTSTEM_LANGUAGE": "en",
                 "KLANTSTEM_DATABASE_URL": db_url,
                 "SLACK_BOT_TOKEN": "xoxb-revoked",
                 "SLACK_SIGNING_SECRET": SIGNING_SECRET,

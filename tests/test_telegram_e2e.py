@@ -35,6 +35,7 @@ KLANTSTEM = str(Path(sys.executable).parent / "klantstem")
 def bot_env(url: str, db_url: str) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", ""),
+        "KLANTSTEM_LANGUAGE": "en",
         "KLANTSTEM_DATABASE_URL": db_url,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "KLANTSTEM_TELEGRAM_API_URL": url,

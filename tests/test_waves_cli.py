@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from tests.cli import main
 
 CONTACTS = (
     "ref,name,telegram,segment,timezone\n"

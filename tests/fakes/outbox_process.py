@@ -67,6 +67,7 @@ async def run(
 ) -> int:
     config = Config.from_env(
         {
+            "KLANTSTEM_LANGUAGE": "en",
             "KLANTSTEM_DATABASE_URL": db_url,
             "KLANTSTEM_QUIET_HOURS": "off",
             "KLANTSTEM_SWEEP_SECONDS": "0.05",
