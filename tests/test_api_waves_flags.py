@@ -15,6 +15,7 @@ from bot.app import App
 from bot.people import import_staff, parse_staff
 from bot.scheduler import scheduler_component
 from bot.service import Inbound
+from bot.storage.records import NewResponse
 from bot.timeutil import utc_now
 from flows import Event, EventKind
 from tests.api_server import LiveApp, live_config, scrape, serve
@@ -237,3 +238,23 @@ def test_flags_need_the_right_reference_and_scope(live: LiveApp, http: httpx.Cli
         "/flags/abcdef12", json={"action": "note", "note": "x"}, headers=live.auth("read")
     )
     assert response.status_code == 403
+
+
+def test_publishing_a_wave_queues_its_results_for_its_people(
+    live: LiveApp, http: httpx.Client
+) -> None:
+    wave = http.post("/waves", json={"survey": "cvs", "filters": {"segment": "retail"}}).json()
+    wave_id = wave["wave"]["id"]
+
+    async def five_answers(app: App) -> None:
+        async with app.storage.transaction() as tx:
+            for _ in range(5):
+                await tx.store_response(
+                    NewResponse("cvs", 1, wave_id, True, None, None, "en", {}, utc_now(), ())
+                )
+
+    live.run(five_answers)
+    published = http.post(f"/waves/{wave_id[:8]}/publish")
+    assert published.status_code == 200
+    # two invited contacts and the staff member; no chat platform runs in this test
+    assert published.json() == {"queued": 0, "unreachable": 3, "skipped": 0}
