@@ -44,25 +44,25 @@ def available() -> list[Migration]:
 async def current_version(driver: Driver) -> int:
     """The schema version the database is at (0 for a new database)."""
     async with driver.transaction(write=True) as tx:
-        return await _locked_version(driver, tx)
+        return max(await _locked_applied(driver, tx), default=0)
 
 
-async def _locked_version(driver: Driver, tx: Connection) -> int:
+async def _locked_applied(driver: Driver, tx: Connection) -> set[int]:
     """Take the schema lock (instances starting together migrate one at a time) and read
-    the version under it."""
+    which migrations were applied under it."""
     if driver.schema_lock:
         await tx.execute(driver.schema_lock)
     await tx.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
-    row = await tx.fetchone("SELECT MAX(version) FROM schema_migrations")
-    return int(row[0]) if row and row[0] is not None else 0
+    return {int(row[0]) for row in await tx.fetchall("SELECT version FROM schema_migrations")}
 
 
-async def migrate(driver: Driver) -> list[str]:
-    """Apply every pending migration, each in its own transaction; returns their names."""
-    migrations = available()
+async def migrate(driver: Driver, migrations: list[Migration] | None = None) -> list[str]:
+    """Apply every pending migration (default: the shipped ones), each in its own
+    transaction; returns their names."""
+    migrations = available() if migrations is None else migrations
     latest = migrations[-1].version if migrations else 0
     version = await current_version(driver)
     if version > latest:
@@ -72,11 +72,11 @@ async def migrate(driver: Driver) -> list[str]:
         )
     applied = []
     for migration in migrations:
-        if migration.version <= version:
-            continue
+        # By the set applied, not the highest number: a migration numbered below one already
+        # applied (written on a branch that landed later) must still run.
         async with driver.transaction(write=True) as tx:
-            if await _locked_version(driver, tx) >= migration.version:
-                continue  # another process applied it meanwhile
+            if migration.version in await _locked_applied(driver, tx):
+                continue  # applied before, or by another process meanwhile
             for statement in migration.statements():
                 await tx.execute(driver.adapt_schema(statement))
             await tx.execute(
