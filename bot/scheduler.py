@@ -87,11 +87,14 @@ class Scheduler:
 
     async def stop(self) -> None:
         """Stop the jobs and wait for a sweep in progress to finish its batch."""
-        if self._aps is not None:
+        if self._aps is None:
+            return
+        # APScheduler's asyncio executor cancels running jobs on shutdown, whatever `wait`
+        # says: stop new runs first, let a sweep in progress finish, then shut down.
+        self._aps.pause()
+        async with self._lock:
             self._aps.shutdown(wait=False)
             self._aps = None
-        async with self._lock:
-            pass
 
     async def sweep(self) -> int:
         """Run every due outbox row; one sweep at a time. Returns how many ran."""
