@@ -14,7 +14,7 @@ Conclusions (what the figures say):
 Recommendations (what to do):
 - an improvement action for each failing grade (at most three, lowest first), else for the
   weakest one; lifting the CVS when it fails;
-- calling detractors when the NPS is negative;
+- calling detractors when the NPS is negative and some respondents answered named;
 - an action plan on the mirror gaps (G-F4);
 - forwarding and following up every flag in time (G-F2, G-F3);
 - a higher response rate when it is below KLANTSTEM_REPORT_LOW_RESPONSE;
@@ -199,7 +199,8 @@ def conclude(report: Report, config: Config) -> tuple[list[Finding], list[Findin
         }
         if nps.result.nps < 0:
             said.append(Finding("nps_negative", values))
-            if not report.survey.always_anonymous:
+            # Only named respondents can be called back; anonymous ones were never flagged.
+            if not report.survey.always_anonymous and report.respondents.named:
                 todo.append(Finding("call_detractors"))
         else:
             said.append(Finding("nps", values))
