@@ -190,17 +190,14 @@ class PublicationSender:
                 await asyncio.wait_for(self._stop.wait(), interval)
 
 
+@dataclass
 class PublishCommand:
     """`/wave publish WAVE` in chat."""
 
-    def __init__(
-        self,
-        storage: Storage,
-        surveys: dict[str, Survey],
-        config: Config,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.storage, self.surveys, self.config, self.clock = storage, surveys, config, clock
+    storage: Storage
+    surveys: dict[str, Survey]
+    config: Config
+    clock: Callable[[], datetime]
 
     async def __call__(self, request: AdminRequest) -> Notice:
         """Queue the results of the named wave and say for how many people."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -109,17 +110,14 @@ def parse_request(args: tuple[str, ...], surveys: Mapping[str, Survey]) -> Selec
     return Selection(survey, wave, period)
 
 
+@dataclass
 class ReportCommand:
     """The `/report` admin command: a summary and one chart of a wave or period."""
 
-    def __init__(
-        self,
-        storage: Storage,
-        surveys: dict[str, Survey],
-        config: Config,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.storage, self.surveys, self.config, self.clock = storage, surveys, config, clock
+    storage: Storage
+    surveys: dict[str, Survey]
+    config: Config
+    clock: Callable[[], datetime]
 
     async def __call__(self, request: AdminRequest) -> Notice:
         """Answer `/report [SURVEY] [WAVE | PERIOD]` in the admin's language."""
