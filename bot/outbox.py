@@ -90,6 +90,7 @@ class Outbox:
         self.clock = clock
         self.lease = lease
         self.claimer = claimer or uuid.uuid4().hex[:12]
+        self.stopping = False
         self.handlers: dict[str, Handler] = {}
 
     def register(self, kind: str, handler: Handler) -> None:
@@ -97,9 +98,10 @@ class Outbox:
         self.handlers[kind] = handler
 
     async def run_due(self) -> int:
-        """Claim and run due rows, batch by batch, until none is due; returns how many ran."""
+        """Claim and run due rows, batch by batch, until none is due or `stop()` was called;
+        returns how many ran."""
         ran = 0
-        while True:
+        while not self.stopping:
             now = self.clock()
             async with self.storage.transaction() as tx:
                 jobs = await tx.claim_due(now, now + self.lease, self.claimer, BATCH)
@@ -107,6 +109,12 @@ class Outbox:
                 return ran
             await asyncio.gather(*(self._run(job) for job in jobs))
             ran += len(jobs)
+        return ran
+
+    def stop(self) -> None:
+        """Finish the batch in hand and claim no more (rows left stay due for the next start
+        or another instance)."""
+        self.stopping = True
 
     async def _run(self, job: Job) -> None:
         handler = self.handlers.get(job.kind)

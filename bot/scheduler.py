@@ -92,6 +92,7 @@ class Scheduler:
         # APScheduler's asyncio executor cancels running jobs on shutdown, whatever `wait`
         # says: stop new runs first, let a sweep in progress finish, then shut down.
         self._aps.pause()
+        self.outbox.stop()
         async with self._lock:
             self._aps.shutdown(wait=False)
             self._aps = None

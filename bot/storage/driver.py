@@ -118,3 +118,10 @@ class Driver(Protocol):
     async def close(self) -> None:
         """Release the database."""
         ...
+
+
+def id_prefix_pattern(typed: str) -> str:
+    """A LIKE pattern for ids starting with what a person typed: ids are lower-case hex, so
+    the input is lower-cased (LIKE is case-sensitive on PostgreSQL, not on SQLite) and
+    stripped of LIKE wildcards."""
+    return typed.strip().lower().replace("%", "").replace("_", "") + "%"

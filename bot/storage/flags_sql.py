@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import uuid4
 
-from bot.storage.driver import Connection, Row
+from bot.storage.driver import Connection, Row, id_prefix_pattern
 from bot.storage.records import StoredAnswer
 from bot.timeutil import from_text, to_text
 
@@ -115,10 +115,6 @@ def _item(r: Row) -> ActionItem:
     )
 
 
-def _prefix(text: str) -> str:
-    return text.strip().lower().replace("%", "").replace("_", "") + "%"
-
-
 class FlagsQueries:
     """Flags, action items and their histories."""
 
@@ -156,7 +152,7 @@ class FlagsQueries:
         """Flags whose id starts with `prefix`."""
         rows = await self.conn.fetchall(
             f"SELECT {_FLAG_COLUMNS} FROM flags WHERE id LIKE ? ORDER BY raised_at",
-            (_prefix(prefix),),
+            (id_prefix_pattern(prefix),),
         )
         return [_flag(r) for r in rows]
 
@@ -280,7 +276,7 @@ class FlagsQueries:
         """Action items whose id starts with `prefix`."""
         rows = await self.conn.fetchall(
             f"SELECT {_ITEM_COLUMNS} FROM action_items WHERE id LIKE ? ORDER BY created_at",
-            (_prefix(prefix),),
+            (id_prefix_pattern(prefix),),
         )
         return [_item(r) for r in rows]
 

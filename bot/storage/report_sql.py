@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from bot.storage.driver import Connection
+from bot.storage.driver import Connection, id_prefix_pattern
 from bot.timeutil import to_text
 
 Histogram = dict[int, int]
@@ -192,10 +192,10 @@ class ReportQueries:
                 " ORDER BY opened_at DESC, id LIMIT 1",
                 (wave,),
             )
-        prefix = wave.strip().lower().replace("%", "").replace("_", "")
-        if row is None and prefix:
+        pattern = id_prefix_pattern(wave)
+        if row is None and pattern != "%":
             rows = await self.conn.fetchall(
-                f"SELECT {_WAVE_COLUMNS} FROM waves WHERE id LIKE ? LIMIT 2", (prefix + "%",)
+                f"SELECT {_WAVE_COLUMNS} FROM waves WHERE id LIKE ? LIMIT 2", (pattern,)
             )
             row = rows[0] if len(rows) == 1 else None
         return _wave(row) if row else None

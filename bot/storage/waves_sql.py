@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.storage.driver import Connection, Row
+from bot.storage.driver import Connection, Row, id_prefix_pattern
 from bot.storage.records import Identity, StoredSession
 from bot.timeutil import from_text, to_text
 from flows import Session
@@ -161,7 +161,7 @@ class WavesQueries:
         """Waves whose id starts with `prefix` (people type the first few characters)."""
         rows = await self.conn.fetchall(
             f"SELECT {_WAVE_COLUMNS} FROM waves WHERE id LIKE ? ORDER BY opened_at DESC",
-            (prefix.replace("%", "").replace("_", "") + "%",),
+            (id_prefix_pattern(prefix),),
         )
         return [_wave(r) for r in rows]
 
