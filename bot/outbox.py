@@ -98,21 +98,42 @@ class Outbox:
         self.handlers[kind] = handler
 
     async def run_due(self) -> int:
-        """Claim and run due rows, batch by batch, until none is due or `stop()` was called;
-        returns how many ran."""
+        """Run due rows, at most `BATCH` at a time, until none is due or `stop()` was called;
+        returns how many ran.
+
+        A sliding window: as rows finish, more are claimed, so one slow row (waiting out a
+        platform's retry_after) does not hold up the rest of a wave.
+        """
+        running: set[asyncio.Task[None]] = set()
+        try:
+            return await self._slide(running)
+        except asyncio.CancelledError:
+            for task in running:  # as gather would: the rows go back to due when leases end
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
+
+    async def _slide(self, running: set[asyncio.Task[None]]) -> int:
         ran = 0
-        while not self.stopping:
-            now = self.clock()
-            async with self.storage.transaction() as tx:
-                jobs = await tx.claim_due(now, now + self.lease, self.claimer, BATCH)
-            if not jobs:
+        while True:
+            claimed = 0
+            if not self.stopping and len(running) < BATCH:
+                now = self.clock()
+                async with self.storage.transaction() as tx:
+                    jobs = await tx.claim_due(
+                        now, now + self.lease, self.claimer, BATCH - len(running)
+                    )
+                running.update(asyncio.create_task(self._run(job)) for job in jobs)
+                claimed = len(jobs)
+                ran += claimed
+            if not running:
                 return ran
-            await asyncio.gather(*(self._run(job) for job in jobs))
-            ran += len(jobs)
-        return ran
+            if not claimed or len(running) >= BATCH:
+                done, _pending = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running -= done
 
     def stop(self) -> None:
-        """Finish the batch in hand and claim no more (rows left stay due for the next start
+        """Finish the rows in hand and claim no more (rows left stay due for the next start
         or another instance)."""
         self.stopping = True
 

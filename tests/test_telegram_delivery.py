@@ -121,3 +121,15 @@ async def test_flood_control_paces_chats_groups_and_the_whole_bot() -> None:
     paused_at = time.now
     await send("777")
     assert starts["777"][0] == pytest.approx(paused_at + 10, abs=1e-3)
+
+
+async def test_replies_share_the_overall_rate_without_waiting() -> None:
+    # 10 a second: three replies go out at once, then the next broadcast waits 0.3 s,
+    # so replies and broadcasts together never exceed the platform's overall limit.
+    time = FakeTime()
+    flood = FloodControl(10, 1.0, 20, clock=time, sleep=time.sleep)
+    for _ in range(3):
+        flood.spend()
+    assert time.now == 0
+    await flood.turn("100")
+    assert time.now == pytest.approx(0.3)

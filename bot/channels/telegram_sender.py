@@ -71,7 +71,8 @@ class _ChatTurn:
 
 
 class FloodControl:
-    """Paces broadcast calls: an overall rate, a minimum gap per chat, pauses after a 429."""
+    """Paces broadcast calls: an overall rate shared with replies (which never wait), a
+    minimum gap per chat, pauses after a 429."""
 
     def __init__(
         self,
@@ -91,6 +92,11 @@ class FloodControl:
         self._paused_until = 0.0
         self._global = asyncio.Lock()
         self._chats: dict[str, _ChatTurn] = {}
+
+    def spend(self) -> None:
+        """Count a call that went out unpaced (a reply to a respondent) against the overall
+        rate: it goes at once, and the next broadcast call waits one gap longer."""
+        self._next_slot = max(self._next_slot, self._clock()) + self.gap
 
     def pause(self, seconds: float) -> None:
         """Hold every paced call for `seconds` (Telegram said to wait)."""
@@ -145,6 +151,8 @@ class Sender:
         while True:
             if paced:
                 await self.flood.turn(chat)
+            else:
+                self.flood.spend()
             try:
                 return await call()
             except RetryAfter as exc:
