@@ -219,7 +219,7 @@ class FlagsQueries:
     async def flag_events(self, flag_id: str) -> list[CaseEvent]:
         """A flag's history, oldest first."""
         rows = await self.conn.fetchall(
-            "SELECT at, actor, action, note FROM flag_events WHERE flag_id = ? ORDER BY seq",
+            "SELECT at, actor, action, note FROM flag_events WHERE flag_id = ? ORDER BY seq, at",
             (flag_id,),
         )
         return [CaseEvent(from_text(r[0]), r[1], r[2], r[3]) for r in rows]
@@ -314,7 +314,8 @@ class FlagsQueries:
     async def action_events(self, item_id: str) -> list[CaseEvent]:
         """An action item's history, oldest first."""
         rows = await self.conn.fetchall(
-            "SELECT at, actor, action, note FROM action_item_events WHERE item_id = ? ORDER BY seq",
+            "SELECT at, actor, action, note FROM action_item_events WHERE item_id = ?"
+            " ORDER BY seq, at",
             (item_id,),
         )
         return [CaseEvent(from_text(r[0]), r[1], r[2], r[3]) for r in rows]
