@@ -137,10 +137,15 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
                 group = guard(survey.id, n, partial(wave_cvs, histogram), config.min_group_size)
                 if group.figures is None or group.figures.mean is None:
                     print(
-                        _(
+                        i18n.translator(lang)
+                        .ngettext(
+                            "CVS ({survey}): {n} respondent; figures are shown from {min} "
+                            "respondents on.",
                             "CVS ({survey}): {n} respondents; figures are shown from {min} "
-                            "respondents on."
-                        ).format(survey=survey.id, n=n, min=config.min_group_size)
+                            "respondents on.",
+                            n,
+                        )
+                        .format(survey=survey.id, n=n, min=config.min_group_size)
                     )
                 else:
                     print(
