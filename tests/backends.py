@@ -4,7 +4,7 @@ PostgreSQL is the server at `KLANTSTEM_TEST_POSTGRES_URL` (default: the local on
 trust auth). Each test run creates a fresh database (dropped when the run ends) and
 each test gets its own empty schema in it, named in the URL (`?search_path=`), so a
 URL handed to a `klantstem` subprocess reaches the same tables. Without a server the
-PostgreSQL tests are skipped with the reason; `scripts/test` sets
+PostgreSQL tests are skipped with the reason; `.ci/test` sets
 `KLANTSTEM_TEST_POSTGRES_REQUIRED=1` once it has a server running, and then an
 unreachable server fails the run instead.
 """

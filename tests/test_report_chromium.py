@@ -39,7 +39,7 @@ def pixels_near(image: Image.Image, colour: tuple[int, int, int], tolerance: int
 
 
 @pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian package chromium is not installed (scripts/test installs it)"
+    CHROMIUM is None, reason="Debian package chromium is not installed (.ci/test installs it)"
 )
 def test_html_report_renders_with_its_charts_in_chromium(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'demo.db'}"

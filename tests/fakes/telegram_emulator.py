@@ -18,17 +18,17 @@ FAKES = Path(__file__).resolve().parent
 SCRIPT = FAKES / "telegram_emulator.js"
 PACKAGE = FAKES / "node_modules" / "telegram-test-api" / "package.json"
 REQUIRED = "KLANTSTEM_TEST_TELEGRAM_EMULATOR_REQUIRED"
-"""Set by scripts/test once it installed the emulator: then a missing peer fails the run."""
+"""Set by .ci/test once it installed the emulator: then a missing peer fails the run."""
 DATE = 1_790_000_000
 
 
 def need_emulator() -> str:
-    """The node binary, or skip (fail when scripts/test installed the emulator) saying why."""
+    """The node binary, or skip (fail when .ci/test installed the emulator) saying why."""
     node = shutil.which("node")
     missing = "node is not installed" if node is None else f"{PACKAGE.parent.name} is not installed"
     if node is not None and PACKAGE.is_file():
         return node
-    reason = f"{missing}; `bash scripts/test` installs the Telegram emulator (npm)"
+    reason = f"{missing}; `bash .ci/test` installs the Telegram emulator (npm)"
     if os.environ.get(REQUIRED):
         pytest.fail(reason)
     pytest.skip(reason)
