@@ -16,6 +16,7 @@ from bot import flag_notices as notices
 from bot.channels.base import DeliveryFailed, Unreachable
 from bot.flags import SYSTEM, FlagError, clean_note
 from bot.outbox import Done, Outbox, Retry, backoff
+from bot.references import only_match
 from bot.service import Service
 from bot.staff_chat import StaffReach
 from bot.storage import Transaction, new_id
@@ -184,11 +185,7 @@ class ActionPlan:
             raise FlagError("give at least 4 characters of the reference")
         async with self.service.storage.transaction(write=False) as tx:
             found = await tx.action_items_starting_with(ref)
-        if not found:
-            raise FlagError(f"no action item {ref!r}")
-        if len(found) > 1:
-            raise FlagError(f"{ref!r} matches {len(found)} action items; give more characters")
-        return found[0]
+        return only_match(found, ref, "action item", FlagError)
 
     async def close(self, item_id: str, actor: str, note: str) -> None:
         """Close an action item with what was done."""

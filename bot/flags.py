@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.references import only_match
 from bot.service import Completion, Service
 from bot.storage import Transaction, new_id
 from bot.storage.flags_sql import CaseEvent, Flag
@@ -163,11 +164,7 @@ class Flags:
             raise FlagError("give at least 4 characters of the flag reference")
         async with self.service.storage.transaction(write=False) as tx:
             found = await tx.flags_starting_with(ref)
-        if not found:
-            raise FlagError(f"no flag {ref!r}")
-        if len(found) > 1:
-            raise FlagError(f"{ref!r} matches {len(found)} flags; give more characters")
-        return found[0]
+        return only_match(found, ref, "flag", FlagError)
 
     async def listing(self, which: str) -> list[Flag]:
         """'open' (not closed), 'overdue' (a deadline missed) or 'all' flags, oldest first."""

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.invitations import INVITE, Invitations
 from bot.outbox import Done, Outbox
 from bot.population import Population
+from bot.references import only_match
 from bot.schedule_config import ScheduledWave
 from bot.service import Service
 from bot.storage import Transaction, new_id
@@ -169,11 +170,7 @@ class Waves:
                     raise WaveError("there are no waves yet")
                 return latest[0]
             found = await tx.waves_starting_with(text.strip().lower())
-        if not found:
-            raise WaveError(f"no wave {text!r}")
-        if len(found) > 1:
-            raise WaveError(f"{text!r} matches {len(found)} waves; give more characters")
-        return found[0]
+        return only_match(found, text, "wave", WaveError)
 
     async def progress(self, wave_id: str) -> WaveProgress:
         """Invited, delivered, unreachable, started and completed counts of a wave."""
