@@ -45,6 +45,11 @@ def _score(score: Score | None) -> list[str]:
     return [_num(score.summary.mean), _num(score.margin), *_pass(score.passing)]
 
 
+def _total_share(figure: str, n: int, value: float | None, margin: float | None) -> list[Cell]:
+    """A total-level NPS or CSAT row: a value with its margin, no pass mark."""
+    return ["total", "", "", "", figure, n, _num(value), _num(margin), "", "", ""]
+
+
 def rows(report: Report) -> list[list[Cell]]:
     """Every aggregated figure as a CSV row (without the header)."""
     out: list[list[Cell]] = []
@@ -52,38 +57,12 @@ def rows(report: Report) -> list[list[Cell]]:
         out.append(["total", "", "", "", "cvs", report.cvs.n, *_score(report.cvs.figures)])
     if report.nps is not None:
         nps = report.nps.figures
-        out.append(
-            [
-                "total",
-                "",
-                "",
-                "",
-                "nps",
-                report.nps.n,
-                _num(nps.result.nps) if nps else "",
-                _num(nps.margin) if nps else "",
-                "",
-                "",
-                "",
-            ]
-        )
+        value, margin = (nps.result.nps, nps.margin) if nps else (None, None)
+        out.append(_total_share("nps", report.nps.n, value, margin))
     if report.csat is not None:
         c = report.csat.figures
-        out.append(
-            [
-                "total",
-                "",
-                "",
-                "",
-                "csat",
-                report.csat.n,
-                _num(c.result.csat) if c else "",
-                _num(c.margin) if c else "",
-                "",
-                "",
-                "",
-            ]
-        )
+        value, margin = (c.result.csat, c.margin) if c else (None, None)
+        out.append(_total_share("csat", report.csat.n, value, margin))
     if report.ces is not None:
         out.append(["total", "", "", "", "ces", report.ces.n, *_score(report.ces.figures)])
     r = report.respondents
