@@ -7,7 +7,7 @@ import sys
 
 from bot import i18n
 from bot.api.tokens import SCOPES, create_token, revoke_token
-from bot.commands.common import EXIT_REFUSED, open_all
+from bot.commands.common import EXIT_REFUSED, open_all, read
 from bot.config import Config
 from bot.timeutil import utc_now
 
@@ -53,12 +53,7 @@ async def cmd_create(args: argparse.Namespace, config: Config) -> int:
 async def cmd_list(args: argparse.Namespace, config: Config) -> int:
     """List tokens with their scope, creation, last use and revocation."""
     _ = i18n.translator(config.default_language).gettext
-    storage, _surveys = await open_all(config)
-    try:
-        async with storage.transaction(write=False) as tx:
-            tokens = await tx.api_tokens()
-    finally:
-        await storage.close()
+    tokens = await read(config, lambda tx: tx.api_tokens())
     for t in tokens:
         state = _("revoked {at}").format(at=t.revoked_at) if t.revoked_at else _("active")
         used = t.last_used_at or _("never used")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.config import Config
 from bot.csvfile import CsvRejected
-from bot.storage import Storage, open_storage, sqlite_path
+from bot.storage import Storage, Transaction, open_storage, sqlite_path
 from bot.surveys import load_surveys
 from flows import Survey, Translator
 
@@ -62,3 +62,16 @@ def print_rejected(path: Path, exc: CsvRejected, tr: Translator) -> None:
             "  " + tr.gettext("line {line}: {reason}").format(line=line, reason=reason),
             file=sys.stderr,
         )
+
+
+T = TypeVar("T")
+
+
+async def read(config: Config, query: Callable[[Transaction], Awaitable[T]]) -> T:
+    """Open the database, run one read-only query, close it again (for the list commands)."""
+    storage, _surveys = await open_all(config)
+    try:
+        async with storage.transaction(write=False) as tx:
+            return await query(tx)
+    finally:
+        await storage.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import i18n
-from bot.commands.common import EXIT_REFUSED, open_all, print_rejected, read_input
+from bot.commands.common import EXIT_REFUSED, open_all, print_rejected, read, read_input
 from bot.commands.links import add_link_action
 from bot.config import Config
 from bot.csvfile import CsvRejected
@@ -94,12 +94,7 @@ def _channels(telegram: str | None, slack: str | None) -> str:
 
 async def cmd_contacts_list(args: argparse.Namespace, config: Config) -> int:
     """List contacts with their channels, contact person and attributes."""
-    storage, _surveys = await open_all(config)
-    try:
-        async with storage.transaction(write=False) as tx:
-            contacts = await tx.contacts()
-    finally:
-        await storage.close()
+    contacts = await read(config, lambda tx: tx.contacts())
     for c in contacts:
         attrs = " ".join(f"{k}={v}" for k, v in sorted(c.attributes.items()))
         print(
@@ -116,12 +111,7 @@ async def cmd_contacts_list(args: argparse.Namespace, config: Config) -> int:
 
 async def cmd_staff_list(args: argparse.Namespace, config: Config) -> int:
     """List staff members with their channels and admin rights."""
-    storage, _surveys = await open_all(config)
-    try:
-        async with storage.transaction(write=False) as tx:
-            members = await tx.staff()
-    finally:
-        await storage.close()
+    members = await read(config, lambda tx: tx.staff())
     for m in members:
         print(
             f"{m.ref:<16}{m.name:<28}{'admin' if m.is_admin else '':<7}"

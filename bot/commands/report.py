@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot import i18n
-from bot.commands.common import EXIT_REFUSED, EXIT_USAGE, open_all
+from bot.commands.common import EXIT_REFUSED, EXIT_USAGE, open_all, read
 from bot.config import Config
 from bot.reports import ReportError, Selection, build_report
 from bot.reports.evidence import EvidenceError, add_evidence
@@ -99,12 +99,7 @@ async def cmd_evidence_add(args: argparse.Namespace, config: Config) -> int:
 async def cmd_evidence_list(args: argparse.Namespace, config: Config) -> int:
     """List recorded evidence, oldest first."""
     tr = i18n.translator(config.default_language)
-    storage, _surveys = await open_all(config)
-    try:
-        async with storage.transaction(write=False) as tx:
-            rows = await tx.evidence()
-    finally:
-        await storage.close()
+    rows = await read(config, lambda tx: tx.evidence())
     if not rows:
         print(tr.gettext("No evidence recorded yet. Add some with: klantstem evidence add"))
         return 0
