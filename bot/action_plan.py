@@ -3,8 +3,9 @@
 When a wave closes (an outbox row queued by the close), it is paired with the latest
 closed wave on the other side: a mirror wave with its KTO's, a KTO wave with each mirror
 survey's. Every dimension whose staff prediction and customer grade differ by at least
-`KLANTSTEM_MIRROR_GAP` becomes an action item, unless either group is below the minimum
-group size (the figures would expose anonymous answers, so they are not shown or used).
+`KLANTSTEM_MIRROR_GAP` becomes an action item, unless either group must be hidden: below
+the minimum group size, or with an anonymous part of 1 to the minimum - 1 (the figures
+would expose anonymous answers, so they are not shown or used).
 Items are tracked like flags: a history, an escalation to the admins at the due date.
 """
 
@@ -22,10 +23,12 @@ from bot.staff_chat import StaffReach
 from bot.storage import Transaction, new_id
 from bot.storage.flags_sql import ActionItem
 from bot.storage.outbox_sql import Job
+from bot.storage.report_sql import Slice
 from bot.storage.waves_sql import Wave
 from bot.waves import CLOSED
 from flows import Survey
 from scoring.mirror import MirrorGap, discrepancies, mirror_rows
+from scoring.stats import count
 
 PLAN = "action.plan"
 ESCALATION = "action.escalation"
@@ -73,13 +76,21 @@ class ActionPlan:
         return pairs
 
     async def _gaps(self, tx: Transaction, mirror: Wave, kto: Wave) -> list[MirrorGap]:
-        sides = []
+        sides, anonymous = [], []
         for wave in (mirror, kto):
             survey = self.service.surveys[wave.survey_id]
             sides.append(
                 dimension_histograms(survey, await tx.score_histograms(survey.id, wave.id))
             )
-        rows = mirror_rows(sides[0], sides[1], min_group=self.config.min_group_size)
+            hidden = await tx.histograms(Slice(survey.id, wave.id).anonymous())
+            anonymous.append({d: count(h) for d, h in dimension_histograms(survey, hidden).items()})
+        rows = mirror_rows(
+            sides[0],
+            sides[1],
+            staff_anonymous=anonymous[0],
+            customer_anonymous=anonymous[1],
+            min_group=self.config.min_group_size,
+        )
         shown = [row.figures for row in rows if row.figures is not None]
         return discrepancies(shown, self.config.mirror_gap)
 

@@ -1,7 +1,8 @@
 """Mirror survey: staff predictions of each KTO dimension against customer grades (G-M4, G-F4).
 
 A positive gap means staff expect a higher grade than customers give. A gap row
-shows the means of two groups, so mirror_rows suppresses it when either is small.
+shows the means of two groups, so mirror_rows suppresses it when either must be hidden
+(small, or with an anonymous part of 1 to the minimum - 1).
 """
 
 from collections.abc import Iterable, Mapping
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from scoring.stats import Histogram, Summary, at_least, count, summarize
-from scoring.suppression import DEFAULT_MIN_GROUP, Group, guard
+from scoring.suppression import DEFAULT_MIN_GROUP, Group, guard, may_show
 
 DISCREPANCY_THRESHOLD = 1.0
 
@@ -50,14 +51,23 @@ def mirror_rows(
     staff: Mapping[str, Histogram],
     customers: Mapping[str, Histogram],
     *,
+    staff_anonymous: Mapping[str, int],
+    customer_anonymous: Mapping[str, int],
     min_group: int = DEFAULT_MIN_GROUP,
 ) -> list[Group[MirrorGap]]:
-    """Report rows of mirror_gaps, hidden where either group is small (n is the smaller)."""
+    """Report rows of mirror_gaps, hidden where either group must be hidden. A row's n and
+    anonymous part are those of the side that hides it, else of the smaller side; the
+    anonymous mappings give each side's anonymous respondents per dimension."""
     rows = []
     for d in _dimensions(staff, customers):
         predicted, graded = staff.get(d, {}), customers.get(d, {})
-        n = min(count(predicted), count(graded))
-        rows.append(guard(d, n, partial(mirror_gap, d, predicted, graded), min_group))
+        sides = [
+            (count(predicted), staff_anonymous.get(d, 0)),
+            (count(graded), customer_anonymous.get(d, 0)),
+        ]
+        n, anonymous = min(sides, key=lambda s: (may_show(s[0], s[1], min_group), s[0]))
+        compute = partial(mirror_gap, d, predicted, graded)
+        rows.append(guard(d, n, compute, min_group, anonymous=anonymous))
     return rows
 
 

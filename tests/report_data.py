@@ -37,8 +37,10 @@ async def add_response(
     wave_id: str | None = None,
     when: datetime = NOW - timedelta(days=3),
     attributes: Mapping[str, str] | None = None,
+    anonymous: bool = True,
 ) -> str:
-    """One anonymous response; a str answer to a choice question is its choice id."""
+    """One response, anonymous unless told; a str answer to a choice question is its
+    choice id."""
     survey = SURVEYS[survey_id]
     stored = tuple(
         StoredAnswer(q, score=v)
@@ -51,7 +53,16 @@ async def add_response(
     async with storage.transaction() as tx:
         return await tx.store_response(
             NewResponse(
-                survey_id, 1, wave_id, True, None, None, "en", dict(attributes or {}), when, stored
+                survey_id,
+                1,
+                wave_id,
+                anonymous,
+                None,
+                None,
+                "en",
+                dict(attributes or {}),
+                when,
+                stored,
             )
         )
 
@@ -63,11 +74,14 @@ async def add_cvs(
     wave_id: str | None = None,
     when: datetime = NOW - timedelta(days=3),
     survey_id: str = "cvs",
+    anonymous: bool = True,
 ) -> None:
     """CVS responses: (satisfaction, loyalty, recommendation) each."""
     for s, lo, r in triples:
         answers = {"satisfaction": s, "loyalty": lo, "recommendation": r}
-        await add_response(storage, survey_id, answers, wave_id=wave_id, when=when)
+        await add_response(
+            storage, survey_id, answers, wave_id=wave_id, when=when, anonymous=anonymous
+        )
 
 
 async def report(

@@ -20,8 +20,9 @@ def live(db_url: str) -> Iterator[LiveApp]:
         yield running
 
 
-def answered(live: LiveApp, scores: list[int]) -> None:
-    """Store anonymous CVS responses, each with the same score on all three questions."""
+def answered(live: LiveApp, scores: list[int], *, anonymous: bool = True) -> None:
+    """Store CVS responses (anonymous unless told), each with the same score on all three
+    questions."""
 
     async def store(app: App) -> None:
         async with app.storage.transaction() as tx:
@@ -31,7 +32,7 @@ def answered(live: LiveApp, scores: list[int]) -> None:
                         survey_id="cvs",
                         survey_version=app.surveys["cvs"].version,
                         wave_id=None,
-                        anonymous=True,
+                        anonymous=anonymous,
                         contact_id=None,
                         identity_id=None,
                         language="en",
@@ -67,6 +68,18 @@ def test_a_small_group_is_suppressed(live: LiveApp) -> None:
     assert cvs["n"] == 2
     assert cvs["suppressed"] is True
     assert cvs["mean"] is None
+
+
+def test_one_anonymous_among_four_named_is_suppressed(live: LiveApp) -> None:
+    # Minus the four named answers, the figures would be the anonymous one's own.
+    answered(live, [8, 9, 7, 8], anonymous=False)
+    answered(live, [1])
+    data = report(live, survey="cvs").json()
+    assert data["respondents"]["named"] == 4 and data["respondents"]["anonymous"] == 1
+    assert data["totals"]["cvs"]["n"] == 5
+    assert data["totals"]["cvs"]["suppressed"] is True
+    assert data["totals"]["cvs"]["mean"] is None
+    assert data["totals"]["nps"]["nps"] is None
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,10 @@ from bot import i18n
 from bot.channels.console import ConsoleChannel
 from bot.commands.common import EXIT_INCOMPLETE, EXIT_REFUSED, open_all, where
 from bot.config import Config
+from bot.reports import labels
 from bot.service import Inbound, Service
+from bot.storage.records import SurveyCount
+from bot.storage.report_sql import Slice
 from flows import CVS_METRICS, Answer, Audience, Event, EventKind, Status, Survey
 from scoring.cvs import respondent_cvs, wave_cvs
 from scoring.suppression import guard
@@ -112,46 +115,71 @@ def cvs_question_ids(survey: Survey) -> list[str] | None:
 
 
 async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
-    """Print responses per survey and the CVS of each customer survey that asks it."""
+    """Print responses per survey, the anonymous answers waiting for release or withheld,
+    and the CVS of each customer survey that asks it."""
     lang = config.default_language
-    _ = i18n.translator(lang).gettext
+    tr = i18n.translator(lang)
+    _ = tr.gettext
+    k = config.min_group_size
     storage, surveys = await open_all(config)
     try:
         async with storage.transaction(write=False) as tx:
-            counts = await tx.response_counts()
+            counts = {c.survey_id: c for c in await tx.response_counts()}
+            held, withheld = await tx.held_counts(), await tx.withheld_counts()
             print(_("Database: {where}").format(where=where(storage)))
-            if not counts:
+            if not counts and not held and not withheld:
                 print(_("No responses yet. Try a survey with: klantstem try --survey cvs"))
                 return 0
             header = (_("survey"), _("responses"), _("named"), _("anonymous"))
-            print(f"{header[0]:<12}{header[1]:>11}{header[2]:>9}{header[3]:>11}")
-            for c in counts:
-                print(f"{c.survey_id:<12}{c.total:>11}{c.named:>9}{c.anonymous:>11}")
-            for c in counts:
+            extra = (_("waiting"), _("withheld"))
+            print(
+                f"{header[0]:<12}{header[1]:>11}{header[2]:>9}{header[3]:>11}"
+                f"{extra[0]:>10}{extra[1]:>10}"
+            )
+            for survey_id in sorted({*counts, *held, *withheld}):
+                c = counts.get(survey_id) or SurveyCount(survey_id, 0, 0)
+                print(
+                    f"{survey_id:<12}{c.total:>11}{c.named:>9}{c.anonymous:>11}"
+                    f"{held.get(survey_id, 0):>10}{withheld.get(survey_id, 0):>10}"
+                )
+            for survey_id in sorted(held):
+                print(f"{survey_id}: {labels.held_note(held[survey_id], k, tr)}")
+            for survey_id in sorted(withheld):
+                print(f"{survey_id}: {labels.withheld_note(withheld[survey_id], k, tr)}")
+            for c in counts.values():
                 survey = surveys.get(c.survey_id)
                 ids = cvs_question_ids(survey) if survey else None
                 if survey is None or ids is None or survey.audience is not Audience.CUSTOMER:
                     continue
                 histogram = await tx.sum_histogram(survey.id, ids)
-                n = sum(histogram.values())
-                group = guard(survey.id, n, partial(wave_cvs, histogram), config.min_group_size)
-                if group.figures is None or group.figures.mean is None:
+                hidden = await tx.sum_histograms(Slice(survey.id).anonymous(), ids)
+                n, anonymous = sum(histogram.values()), sum(hidden.values())
+                group = guard(survey.id, n, partial(wave_cvs, histogram), k, anonymous=anonymous)
+                if group.figures is not None and group.figures.mean is not None:
                     print(
-                        i18n.translator(lang)
-                        .ngettext(
+                        _("CVS ({survey}): {cvs} from {n} respondents.").format(
+                            survey=survey.id, cvs=i18n.score(group.figures.mean, lang), n=n
+                        )
+                    )
+                elif n < k:
+                    print(
+                        tr.ngettext(
                             "CVS ({survey}): {n} respondent; figures are shown from {min} "
                             "respondents on.",
                             "CVS ({survey}): {n} respondents; figures are shown from {min} "
                             "respondents on.",
                             n,
-                        )
-                        .format(survey=survey.id, n=n, min=config.min_group_size)
+                        ).format(survey=survey.id, n=n, min=k)
                     )
                 else:
                     print(
-                        _("CVS ({survey}): {cvs} from {n} respondents.").format(
-                            survey=survey.id, cvs=i18n.score(group.figures.mean, lang), n=n
-                        )
+                        tr.ngettext(
+                            "CVS ({survey}): {n} respondents, {anonymous} of them anonymous; "
+                            "figures are shown when none or at least {min} are anonymous.",
+                            "CVS ({survey}): {n} respondents, {anonymous} of them anonymous; "
+                            "figures are shown when none or at least {min} are anonymous.",
+                            anonymous,
+                        ).format(survey=survey.id, n=n, anonymous=anonymous, min=k)
                     )
         return 0
     finally:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot.config import Config
 from bot.reports.figures import Plan, mean_series
-from bot.reports.mirror import by_dimension, closest_wave
+from bot.reports.mirror import anonymous_by_dimension, by_dimension, closest_wave
 from bot.reports.model import Certificate, FollowUp, TrendSeries
 from bot.storage import Transaction
 from bot.storage.report_sql import Histogram, Histograms, Slice, WaveRow
@@ -33,16 +33,20 @@ from scoring.cvs import SCALE_HIGH, SCALE_LOW, wave_cvs
 from scoring.followup import FlagDates, compliance
 from scoring.mirror import discrepancies, mirror_rows
 from scoring.passmark import PassResult
+from scoring.stats import count
 
 
 @dataclass(frozen=True)
 class Known:
     """Aggregates a report already read for one survey, by wave id (or period), so the
-    checklist does not read them again."""
+    checklist does not read them again; `anonymous` and `anonymous_sums` are those of the
+    anonymous responses only."""
 
     survey_id: str
     histograms: Mapping[str, Histograms]
     sums: Mapping[str, Histogram]
+    anonymous: Mapping[str, Histograms]
+    anonymous_sums: Mapping[str, Histogram]
 
     async def wave_histograms(self, tx: Transaction, survey_id: str, wave_id: str) -> Histograms:
         """A wave's question histograms, from what was read or else from storage."""
@@ -58,8 +62,22 @@ class Known:
             return self.sums[wave_id]
         return await tx.sum_histograms(Slice(survey_id, wave_id), question_ids)
 
+    async def wave_anonymous(self, tx: Transaction, survey_id: str, wave_id: str) -> Histograms:
+        """A wave's question histograms of its anonymous responses."""
+        if survey_id == self.survey_id and wave_id in self.histograms:
+            return self.anonymous.get(wave_id, {})
+        return await tx.histograms(Slice(survey_id, wave_id).anonymous())
 
-NOTHING_KNOWN = Known("", {}, {})
+    async def wave_anonymous_sums(
+        self, tx: Transaction, survey_id: str, wave_id: str, question_ids: Sequence[str]
+    ) -> Histogram:
+        """A wave's per-respondent CVS sums of its anonymous responses."""
+        if survey_id == self.survey_id and wave_id in self.sums:
+            return self.anonymous_sums.get(wave_id, {})
+        return await tx.sum_histograms(Slice(survey_id, wave_id).anonymous(), question_ids)
+
+
+NOTHING_KNOWN = Known("", {}, {}, {}, {})
 
 
 @dataclass(frozen=True)
@@ -104,10 +122,15 @@ async def _latest_series(
     series = []
     if plan.cvs_ids:
         sums = [(w.id, await known.wave_sums(tx, w.survey_id, w.id, plan.cvs_ids)) for w in waves]
+        hidden = {
+            w.id: count(await known.wave_anonymous_sums(tx, w.survey_id, w.id, plan.cvs_ids))
+            for w in waves
+        }
         series.append(
             mean_series(
                 "cvs",
                 sums,
+                anonymous=hidden,
                 figures=wave_cvs,
                 low=SCALE_LOW,
                 high=SCALE_HIGH,
@@ -116,12 +139,14 @@ async def _latest_series(
             )
         )
     by_wave = {w.id: await known.wave_histograms(tx, w.survey_id, w.id) for w in waves}
+    anonymous = {w.id: await known.wave_anonymous(tx, w.survey_id, w.id) for w in waves}
     for q in plan.grades:
         labelled = [(w.id, by_wave[w.id].get(q.id, {})) for w in waves]
         series.append(
             mean_series(
                 q.dimension or q.id,
                 labelled,
+                anonymous={w.id: count(anonymous[w.id].get(q.id, {})) for w in waves},
                 low=q.low,
                 high=q.high,
                 pass_mark=True,
@@ -151,6 +176,12 @@ async def _mirror_facts(
             mirror.survey, await known.wave_histograms(tx, mirror.survey.id, staff_wave.id)
         ),
         by_dimension(kto.survey, await known.wave_histograms(tx, kto.survey.id, kto_wave.id)),
+        staff_anonymous=anonymous_by_dimension(
+            mirror.survey, await known.wave_anonymous(tx, mirror.survey.id, staff_wave.id)
+        ),
+        customer_anonymous=anonymous_by_dimension(
+            kto.survey, await known.wave_anonymous(tx, kto.survey.id, kto_wave.id)
+        ),
         min_group=config.min_group_size,
     )
     shown = [r.figures for r in rows if r.figures is not None]

@@ -102,14 +102,14 @@ def conclude(report: Report, config: Config) -> tuple[list[Finding], list[Findin
     said: list[Finding] = []
     todo: list[Finding] = []
     r = report.respondents
-    if r.n < report.min_group:
+    if r.answered < report.min_group:
         said.append(Finding("too_few", {"min": Param("count", report.min_group)}))
     elif r.invited:
         said.append(
             Finding(
                 "response",
                 {
-                    "n": Param("count", r.n),
+                    "n": Param("count", r.answered),
                     "invited": Param("count", r.invited),
                     "rate": Param("share", r.rate or 0.0),
                 },
@@ -118,7 +118,7 @@ def conclude(report: Report, config: Config) -> tuple[list[Finding], list[Findin
         if r.rate is not None and r.rate < config.report_low_response:
             todo.append(Finding("response_low", {"rate": Param("share", r.rate)}))
     else:
-        said.append(Finding("respondents", {"n": Param("count", r.n)}))
+        said.append(Finding("respondents", {"n": Param("count", r.answered)}))
 
     cvs = report.cvs.figures if report.cvs else None
     if cvs and cvs.summary.mean is not None:
@@ -314,8 +314,10 @@ def _plural(code: str, n: int, tr: Translator) -> str:
             n,
         )
     return tr.ngettext(
-        "{count} group in the breakdowns is too small (under {min}) to show its figures.",
-        "{count} groups in the breakdowns are too small (under {min}) to show their figures.",
+        "{count} group in the breakdowns shows no figures: under {min} respondents, some "
+        "but under {min} of them anonymous, or it would reveal such a group.",
+        "{count} groups in the breakdowns show no figures: under {min} respondents, some "
+        "but under {min} of them anonymous, or they would reveal such a group.",
         n,
     )
 

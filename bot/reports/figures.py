@@ -1,12 +1,14 @@
 """Figures of one report: storage histograms in, scored and suppressed groups out.
 
 All arithmetic is `scoring`'s; this module decides which histograms feed which figure,
-and wraps every group of respondents in `scoring.suppression.guard`.
+and wraps every group of respondents in `scoring.suppression.guard`, with the number of
+its respondents who answered anonymously (`Anonymous`): a group shows figures only when
+that part is 0 or at least the minimum group size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
@@ -79,6 +81,50 @@ class Plan:
         return keys + [q.id for q in self.grades]
 
 
+@dataclass(frozen=True)
+class Anonymous:
+    """How many respondents behind each figure answered anonymously, per group label (a
+    wave, period, attribute value, choice or NPS group; one label for a total): per
+    question, and for the CVS those who answered all three of its questions."""
+
+    answers: Mapping[str, Mapping[str, int]]
+    sums: Mapping[str, int]
+
+    @classmethod
+    def of(
+        cls,
+        histograms: Mapping[str, Histograms],
+        sums: Mapping[str, Histogram],
+        summed: Iterable[str],
+    ) -> Anonymous:
+        """From the histograms of the anonymous responses only (`Slice.anonymous()`); `sums`
+        holds the CVS sums of the anonymous responses of the labels in `summed` (those
+        whose sums were read; a label without anonymous sums has none)."""
+        return cls(
+            {label: {q: count(h) for q, h in hs.items()} for label, hs in histograms.items()},
+            {label: count(sums.get(label, {})) for label in summed},
+        )
+
+    def answered(self, label: str, question_id: str) -> int:
+        """Anonymous respondents of a group who answered a question."""
+        return self.answers.get(label, {}).get(question_id, 0)
+
+    def by_label(self, question_id: str) -> dict[str, int]:
+        """label -> anonymous respondents who answered a question."""
+        return {label: qs.get(question_id, 0) for label, qs in self.answers.items()}
+
+    def cvs(self, label: str, plan: Plan) -> int:
+        """Anonymous respondents of a group behind its CVS: from its sums when read, else
+        (everyone answered all three) from its CVS questions."""
+        if label in self.sums:
+            return self.sums[label]
+        return max((self.answered(label, q) for q in plan.cvs_ids), default=0)
+
+
+TOTAL = ""
+"""The one label of a total's Anonymous."""
+
+
 def _mean(h: Histogram) -> float | None:
     return summarize(h).mean
 
@@ -96,7 +142,11 @@ def _csat(h: Histogram) -> float | None:
 
 
 def cvs_score(
-    sums: Histogram, population: int | None, passing: PassResult | None, min_group: int
+    sums: Histogram,
+    population: int | None,
+    passing: PassResult | None,
+    min_group: int,
+    anonymous: int,
 ) -> Group[Score]:
     """The CVS of respondents who answered all three questions."""
 
@@ -104,27 +154,29 @@ def cvs_score(
         summary = wave_cvs(sums)
         return Score(summary, margin_of_error(summary, population), passing)
 
-    return guard("cvs", count(sums), compute, min_group)
+    return guard("cvs", count(sums), compute, min_group, anonymous=anonymous)
 
 
-def nps_figure(h: Histogram, population: int | None, min_group: int) -> Group[Nps]:
+def nps_figure(h: Histogram, population: int | None, min_group: int, anonymous: int) -> Group[Nps]:
     """NPS with its margin of error."""
 
     def compute() -> Nps:
         result = net_promoter_score(h)
         return Nps(result, nps_margin_of_error(result, population))
 
-    return guard("nps", count(h), compute, min_group)
+    return guard("nps", count(h), compute, min_group, anonymous=anonymous)
 
 
-def csat_figure(h: Histogram, population: int | None, min_group: int) -> Group[Csat]:
+def csat_figure(
+    h: Histogram, population: int | None, min_group: int, anonymous: int
+) -> Group[Csat]:
     """CSAT with its margin of error."""
 
     def compute() -> Csat:
         result = csat(h)
         return Csat(result, csat_margin_of_error(result, population))
 
-    return guard("csat", count(h), compute, min_group)
+    return guard("csat", count(h), compute, min_group, anonymous=anonymous)
 
 
 def question_result(
@@ -133,6 +185,7 @@ def question_result(
     population: int | None,
     passing: PassResult | None,
     min_group: int,
+    anonymous: int,
 ) -> QuestionResult:
     """A scale question's mean, margin, pass mark and spread."""
 
@@ -147,13 +200,14 @@ def question_result(
         question.dimension,
         question.low,
         question.high,
-        guard(question.id, count(h), compute, min_group),
+        guard(question.id, count(h), compute, min_group, anonymous=anonymous),
     )
 
 
 def _points(rows: Sequence[Group[T]], values: Sequence[Point | None]) -> list[Group[Point]]:
     return [
-        Group(r.label, r.n, v, r.suppressed, r.min_group) for r, v in zip(rows, values, strict=True)
+        Group(r.label, r.n, v, r.suppressed, r.min_group, r.anonymous)
+        for r, v in zip(rows, values, strict=True)
     ]
 
 
@@ -178,14 +232,18 @@ def mean_series(
     key: str,
     labelled: Sequence[tuple[str, Histogram]],
     *,
+    anonymous: Mapping[str, int],
     figures: Callable[[Histogram], Summary] = summarize,
     low: float,
     high: float,
     pass_mark: bool,
     min_group: int,
 ) -> TrendSeries:
-    """A mean over waves or periods, each judged against the previous shown one."""
-    rows = trend(labelled, figures=figures, low=low, high=high, min_group=min_group)
+    """A mean over waves or periods, each judged against the previous shown one;
+    `anonymous` gives each label's anonymous respondents."""
+    rows = trend(
+        labelled, anonymous=anonymous, figures=figures, low=low, high=high, min_group=min_group
+    )
     return judged_series(key, rows, low, high, pass_mark)
 
 
@@ -217,6 +275,7 @@ def value_series(
     labelled: Sequence[tuple[str, Histogram]],
     value: Callable[[Histogram], float | None],
     *,
+    anonymous: Mapping[str, int],
     low: float,
     high: float,
     min_group: int,
@@ -225,11 +284,13 @@ def value_series(
     points: list[Group[Point]] = []
     previous: float | None = None
     for label, h in labelled:
-        row = guard(label, count(h), partial(value, h), min_group)
+        row = guard(
+            label, count(h), partial(value, h), min_group, anonymous=anonymous.get(label, 0)
+        )
         current = row.figures
         change = None if current is None or previous is None else current - previous
         point = None if row.suppressed else Point(current, change)
-        points.append(Group(label, row.n, point, row.suppressed, min_group))
+        points.append(Group(label, row.n, point, row.suppressed, min_group, row.anonymous))
         previous = current
     return TrendSeries(key, low, high, points)
 
@@ -240,6 +301,7 @@ def trend_series(
     histograms: Mapping[str, Histograms],
     sums: Mapping[str, Histogram],
     min_group: int,
+    anonymous: Anonymous,
     respondents: Mapping[str, int] | None = None,
 ) -> list[TrendSeries]:
     """CVS, NPS, CSAT, CES and every grade over the given waves or periods. A CVS without
@@ -248,16 +310,27 @@ def trend_series(
     def of(qid: str) -> list[tuple[str, Histogram]]:
         return [(label, histograms.get(label, {}).get(qid, {})) for label in labels]
 
+    def value(
+        key: str, qid: str, f: Callable[[Histogram], float | None], low: float, high: float
+    ) -> TrendSeries:
+        parts = anonymous.by_label(qid)
+        return value_series(
+            key, of(qid), f, anonymous=parts, low=low, high=high, min_group=min_group
+        )
+
     series = []
     if plan.cvs_ids:
         counted = [
             (
                 label,
-                *cvs_source(
-                    plan,
-                    histograms.get(label, {}),
-                    sums.get(label) if respondents is not None else sums.get(label, {}),
-                    (respondents or {}).get(label, 0),
+                *_with_anonymous(
+                    anonymous.cvs(label, plan),
+                    cvs_source(
+                        plan,
+                        histograms.get(label, {}),
+                        sums.get(label) if respondents is not None else sums.get(label, {}),
+                        (respondents or {}).get(label, 0),
+                    ),
                 ),
             )
             for label in labels
@@ -265,22 +338,17 @@ def trend_series(
         rows = trend_of(counted, low=SCALE_LOW, high=SCALE_HIGH, min_group=min_group)
         series.append(judged_series("cvs", rows, SCALE_LOW, SCALE_HIGH, plan.pass_mark))
     if plan.nps_id:
-        series.append(
-            value_series("nps", of(plan.nps_id), _nps, low=-100, high=100, min_group=min_group)
-        )
+        series.append(value("nps", plan.nps_id, _nps, -100, 100))
     if plan.csat_id:
-        series.append(
-            value_series("csat", of(plan.csat_id), _csat, low=0, high=100, min_group=min_group)
-        )
+        series.append(value("csat", plan.csat_id, _csat, 0, 100))
     if plan.ces_id:
-        series.append(
-            value_series("ces", of(plan.ces_id), _mean, low=1, high=7, min_group=min_group)
-        )
+        series.append(value("ces", plan.ces_id, _mean, 1, 7))
     for q in plan.grades:
         series.append(
             mean_series(
                 q.id,
                 of(q.id),
+                anonymous=anonymous.by_label(q.id),
                 low=q.low,
                 high=q.high,
                 pass_mark=plan.pass_mark,
@@ -288,6 +356,13 @@ def trend_series(
             )
         )
     return series
+
+
+def _with_anonymous(
+    anonymous: int, source: tuple[int, Callable[[], Summary]]
+) -> tuple[int, int, Callable[[], Summary]]:
+    n, compute = source
+    return n, anonymous, compute
 
 
 def current_passing(
@@ -308,8 +383,9 @@ def breakdown_columns(
     histograms: Mapping[str, Histograms],
     sums: Mapping[str, Histogram],
     min_group: int,
+    anonymous: Anonymous,
 ) -> list[BreakdownColumn]:
-    """Each figure per group, with small groups (and what would reveal them) suppressed."""
+    """Each figure per group, with hidden groups (and what would reveal them) suppressed."""
     question_of = {"nps": plan.nps_id, "csat": plan.csat_id, "ces": plan.ces_id}
     value_of: dict[str, Callable[[Histogram], float | None]] = {
         "nps": _nps,
@@ -321,17 +397,21 @@ def breakdown_columns(
         value: Callable[[Histogram], float | None]
         if key == "cvs":
             source, value = dict(sums), _cvs_mean
+            parts = {label: anonymous.cvs(label, plan) for label in source}
         else:
             qid = question_of.get(key) or key
             source = {label: hs.get(qid, {}) for label, hs in histograms.items()}
             value = value_of.get(key, _mean)
+            parts = anonymous.by_label(qid)
         source = {label: h for label, h in source.items() if h}
-        groups = breakdown_by(source, value, min_group=min_group)
+        groups = breakdown_by(source, value, anonymous=parts, min_group=min_group)
         columns.append(BreakdownColumn(key, {g.label: _as_float(g) for g in groups}))
     return columns
 
 
 def _as_float(group: Group[float | None]) -> Group[float]:
     if group.figures is None and not group.suppressed:
-        return Group(group.label, group.n, None, True, group.min_group)
-    return Group(group.label, group.n, group.figures, group.suppressed, group.min_group)
+        return Group(group.label, group.n, None, True, group.min_group, group.anonymous)
+    return Group(
+        group.label, group.n, group.figures, group.suppressed, group.min_group, group.anonymous
+    )

@@ -88,3 +88,23 @@ def group(survey: Survey, kind: str, key: str, label: str, tr: Translator, langu
 def survey_title(survey: Survey, tr: Translator, language: str) -> str:
     """The survey's title in the report language."""
     return survey.title.render(language, tr)
+
+
+def held_note(n: int, min_group: int, tr: Translator) -> str:
+    """Why anonymous answers given in scope are not in the figures yet."""
+    return tr.ngettext(
+        "{n} anonymous answer waits for release: it is counted once at least {min} can be "
+        "released together.",
+        "{n} anonymous answers wait for release: they are counted once at least {min} can be "
+        "released together.",
+        n,
+    ).format(n=n, min=min_group)
+
+
+def withheld_note(n: int, min_group: int, tr: Translator) -> str:
+    """Why anonymous answers of a closed wave are in no figure, ever."""
+    return tr.ngettext(
+        "{n} anonymous answer was withheld: fewer than {min} answered anonymously.",
+        "{n} anonymous answers were withheld: fewer than {min} answered anonymously.",
+        n,
+    ).format(n=n, min=min_group)

@@ -14,6 +14,7 @@ from bot.storage.report_sql import Histograms, Slice, WaveRow
 from bot.timeutil import from_text
 from flows import Survey
 from scoring.mirror import discrepancies, mirror_rows
+from scoring.stats import count
 
 
 def counterpart(survey: Survey, surveys: dict[str, Survey]) -> tuple[Survey, Survey] | None:
@@ -44,15 +45,22 @@ def by_dimension(survey: Survey, histograms: Histograms) -> Histograms:
     }
 
 
+def anonymous_by_dimension(survey: Survey, anonymous: Histograms) -> dict[str, int]:
+    """dimension -> anonymous respondents who answered it, from the histograms of the
+    anonymous responses only."""
+    return {d: count(h) for d, h in by_dimension(survey, anonymous).items()}
+
+
 async def mirror_section(
     tx: Transaction,
     surveys: dict[str, Survey],
     resolved: Resolved,
     config: Config,
     histograms: Histograms,
+    anonymous: Histograms,
 ) -> Mirror | None:
-    """The gaps for the reported wave (whose `histograms` the caller read) and its
-    counterpart; None without a partner's answers."""
+    """The gaps for the reported wave (whose `histograms`, and those of its anonymous
+    responses, the caller read) and its counterpart; None without a partner's answers."""
     pair = counterpart(resolved.survey, surveys)
     if pair is None or resolved.period is not None:
         return None
@@ -64,10 +72,19 @@ async def mirror_section(
     theirs = by_dimension(other, await tx.histograms(other_slice))
     if not own or not theirs:
         return None
+    own_part = anonymous_by_dimension(resolved.survey, anonymous)
+    their_part = anonymous_by_dimension(other, await tx.histograms(other_slice.anonymous()))
     staff_h, customer_h = (theirs, own) if other is staff else (own, theirs)
+    staff_a, customer_a = (their_part, own_part) if other is staff else (own_part, their_part)
     own_label = resolved.wave.label if resolved.wave else ""
     other_label = other_wave.label if other_wave else ""
-    rows = mirror_rows(staff_h, customer_h, min_group=config.min_group_size)
+    rows = mirror_rows(
+        staff_h,
+        customer_h,
+        staff_anonymous=staff_a,
+        customer_anonymous=customer_a,
+        min_group=config.min_group_size,
+    )
     shown = [r.figures for r in rows if r.figures is not None]
     return Mirror(
         customer_survey=customers.id,

@@ -43,13 +43,23 @@ class Scope:
 
 @dataclass(frozen=True)
 class Respondents:
-    """How many answered, how many were invited, and the response rate (0..1)."""
+    """How many answered, how many were invited, and the response rate (0..1).
+
+    n counts the stored responses, the only ones behind any figure. `held` anonymous
+    answers wait for release in a batch of at least the minimum group size; `withheld`
+    ones were never stored because the wave closed with fewer than that. `answered`
+    counts every answer given in scope (for a period: without those waiting, which
+    belong to no period until released); the rate is answered over invited.
+    """
 
     n: int
     named: int
     anonymous: int
     invited: int | None
     rate: float | None
+    held: int
+    withheld: int
+    answered: int
 
 
 @dataclass(frozen=True)

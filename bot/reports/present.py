@@ -442,6 +442,7 @@ def _certificate(report: Report, tr: Translator) -> Table:
 
 def _method(report: Report, tr: Translator, lang: str, timezone: str) -> list[tuple[str, str]]:
     survey, scope, r = report.survey, report.scope, report.respondents
+    min_group = report.min_group
     items = [(tr.gettext("Survey"), f"{labels.survey_title(survey, tr, lang)} ({survey.id})")]
     if survey.always_anonymous:
         anonymity = tr.gettext("always anonymous (employees)")
@@ -477,7 +478,9 @@ def _method(report: Report, tr: Translator, lang: str, timezone: str) -> list[tu
         )
     if r.invited:
         response = tr.gettext("{n} of {invited} invited ({rate})").format(
-            n=fmt.whole(r.n, lang), invited=fmt.whole(r.invited, lang), rate=fmt.share(r.rate, lang)
+            n=fmt.whole(r.answered, lang),
+            invited=fmt.whole(r.invited, lang),
+            rate=fmt.share(r.rate, lang),
         )
     else:
         response = tr.ngettext(
@@ -490,6 +493,10 @@ def _method(report: Report, tr: Translator, lang: str, timezone: str) -> list[tu
             f"{fmt.whole(r.named, lang)} / {fmt.whole(r.anonymous, lang)}",
         )
     )
+    if r.held:
+        items.append((tr.gettext("Waiting for release"), labels.held_note(r.held, min_group, tr)))
+    if r.withheld:
+        items.append((tr.gettext("Withheld"), labels.withheld_note(r.withheld, min_group, tr)))
     cvs = report.cvs.figures if report.cvs else None
     if cvs and cvs.margin is not None:
         items.append(
@@ -503,9 +510,10 @@ def _method(report: Report, tr: Translator, lang: str, timezone: str) -> list[tu
     items.append(
         (
             tr.gettext("Small groups"),
-            tr.gettext("no figures for groups of fewer than {min} respondents").format(
-                min=report.min_group
-            ),
+            tr.gettext(
+                "no figures for groups of fewer than {min} respondents, or with some but "
+                "fewer than {min} anonymous ones among them"
+            ).format(min=min_group),
         )
     )
     if scope.published_at:
@@ -575,7 +583,7 @@ def _highlights(report: Report, tr: Translator, lang: str) -> list[Highlight]:
             Highlight(
                 tr.gettext("Response rate"),
                 fmt.share(r.rate, lang),
-                tr.gettext("{n} of {invited} invited").format(n=r.n, invited=r.invited),
+                tr.gettext("{n} of {invited} invited").format(n=r.answered, invited=r.invited),
             )
         )
     else:
@@ -638,7 +646,8 @@ def present(report: Report, language: str, timezone: str) -> Presentation:
         recommendations=[render_finding(report, f, tr, language) for f in report.recommendations],
         appendix=_appendix(report, tr, language),
         hidden_note=tr.gettext(
-            "{mark} not shown: fewer than {min} respondents, or it would reveal such a group."
+            "{mark} not shown: fewer than {min} respondents, some but fewer than {min} of "
+            "them anonymous, or it would reveal such a group."
         ).format(mark=HIDDEN, min=report.min_group),
         highlights=_highlights(report, tr, language),
         headings={

@@ -22,6 +22,7 @@ from bot import i18n
 from bot.admin import AdminRequest
 from bot.channels.base import Channel, DeliveryFailed, Notice, Unreachable
 from bot.config import Config
+from bot.reports import labels
 from bot.reports.build import build_report
 from bot.reports.scope import ReportError, Selection
 from bot.reports.summary import summary_notice
@@ -46,6 +47,9 @@ class Published:
     queued: int
     unreachable: int
     skipped: int
+    min_group: int
+    held: int
+    withheld: int
 
 
 def enabled_channels(config: Config) -> tuple[str, ...]:
@@ -108,8 +112,17 @@ async def publish_wave(
         await tx.add_publication(publication_id, wave.id, actor, now)
         await tx.add_deliveries(publication_id, deliveries)
         await tx.audit(actor, "wave.publish", {"wave": wave.id, "recipients": len(deliveries)}, now)
+        held = await tx.held_count(wave.survey_id, wave.id)
     unreachable = sum(1 for d in deliveries if d.status == "unreachable")
-    return Published(wave.label, len(deliveries) - unreachable, unreachable, len(done))
+    return Published(
+        wave.label,
+        len(deliveries) - unreachable,
+        unreachable,
+        len(done),
+        config.min_group_size,
+        held,
+        wave.withheld,
+    )
 
 
 async def deliver_pending(
@@ -222,4 +235,8 @@ def published_text(done: Published, language: str) -> str:
     ).format(wave=done.wave_label, queued=done.queued, unreachable=done.unreachable)
     if done.skipped:
         text += " " + tr.gettext("{skipped} had them already.").format(skipped=done.skipped)
+    if done.held:
+        text += " " + labels.held_note(done.held, done.min_group, tr)
+    if done.withheld:
+        text += " " + labels.withheld_note(done.withheld, done.min_group, tr)
     return text

@@ -67,6 +67,9 @@ def rows(report: Report) -> list[list[Cell]]:
         out.append(["total", "", "", "", "ces", report.ces.n, *_score(report.ces.figures)])
     r = report.respondents
     out.append(["total", "", "", "", "respondents", r.n, "", "", "", "", ""])
+    out.append(["total", "", "", "", "answered", "", r.answered, "", "", "", ""])
+    out.append(["total", "", "", "", "held", "", r.held, "", "", "", ""])
+    out.append(["total", "", "", "", "withheld", "", r.withheld, "", "", "", ""])
     out.append(["total", "", "", "", "invited", "", r.invited, "", "", "", ""])
     out.append(["total", "", "", "", "response_rate", "", _num(r.rate), "", "", "", ""])
     for q in report.questions:

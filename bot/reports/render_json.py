@@ -239,6 +239,13 @@ def report_dict(report: Report, language: str) -> dict[str, Any]:
             "anonymous": r.anonymous,
             "invited": r.invited,
             "response_rate": _num(r.rate),
+            "answered": r.answered,
+            "held": r.held,
+            "withheld": r.withheld,
+            "notes": [
+                *([labels.held_note(r.held, report.min_group, tr)] if r.held else []),
+                *([labels.withheld_note(r.withheld, report.min_group, tr)] if r.withheld else []),
+            ],
         },
         "totals": totals,
         "questions": questions,

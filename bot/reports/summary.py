@@ -39,11 +39,19 @@ def summary_text(report: Report, language: str, audience: Audience = "admin") ->
     if r.rate is not None and r.invited:
         lines.append(
             tr.gettext("{n} of {invited} invited answered ({rate}).").format(
-                n=r.n, invited=r.invited, rate=fmt.share(r.rate, language)
+                n=r.answered, invited=r.invited, rate=fmt.share(r.rate, language)
             )
         )
     else:
-        lines.append(tr.ngettext("{n} person answered.", "{n} people answered.", r.n).format(n=r.n))
+        lines.append(
+            tr.ngettext("{n} person answered.", "{n} people answered.", r.answered).format(
+                n=r.answered
+            )
+        )
+    if r.held:
+        lines.append(labels.held_note(r.held, report.min_group, tr))
+    if r.withheld:
+        lines.append(labels.withheld_note(r.withheld, report.min_group, tr))
     if r.n < report.min_group:
         lines.append(
             tr.gettext("Figures are shown from {min} respondents on.").format(min=report.min_group)

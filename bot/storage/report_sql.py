@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -39,18 +39,25 @@ _PERIOD_SQL: dict[str, str] = {
 @dataclass(frozen=True)
 class Slice:
     """Which responses of a survey a query covers: one wave, a time span (optionally only
-    responses outside waves, i.e. after interactions), or all."""
+    responses outside waves, i.e. after interactions), or all; `anonymous_only` keeps
+    only the anonymous responses, whose counts decide what a group may show."""
 
     survey_id: str
     wave_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
     outside_waves: bool = False
+    anonymous_only: bool = False
 
     @property
     def needs_responses(self) -> bool:
-        """Whether the filter reads `responses` (times live there, not on answers)."""
-        return self.since is not None or self.until is not None
+        """Whether the filter reads `responses` (times and anonymity live there, not on
+        answers)."""
+        return self.since is not None or self.until is not None or self.anonymous_only
+
+    def anonymous(self) -> Slice:
+        """The same slice, its anonymous responses only."""
+        return replace(self, anonymous_only=True)
 
     def where(self, table: str = "a") -> tuple[str, list[Any]]:
         """The condition on `table` (answers `a` or responses `r`, both carry survey and
@@ -67,6 +74,8 @@ class Slice:
         if self.until is not None:
             sql.append("r.completed_at < ?")
             params.append(to_text(self.until))
+        if self.anonymous_only:
+            sql.append("r.anonymous = 1")
         return " AND ".join(sql), params
 
 
@@ -119,6 +128,8 @@ class WaveRow:
     opened_at: str
     closes_at: str | None
     closed_at: str | None
+    withheld: int = 0
+    """Anonymous answers withheld at the close: fewer than the minimum group size."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +175,9 @@ class Delivery:
     status: str
 
 
-_WAVE_COLUMNS = "id, survey_id, survey_version, label, opened_at, closes_at, closed_at"
+_WAVE_COLUMNS = (
+    "id, survey_id, survey_version, label, opened_at, closes_at, closed_at, withheld_count"
+)
 
 
 class ReportQueries:
@@ -243,6 +256,22 @@ class ReportQueries:
         )
         return {str(r[0]): int(r[1]) for r in rows}
 
+    async def held_outside_waves(self, survey_id: str) -> int:
+        """How many anonymous answers of a survey given outside waves wait for release."""
+        row = await self.conn.fetchone(
+            "SELECT COUNT(*) FROM held_responses WHERE survey_id = ? AND wave_id IS NULL",
+            (survey_id,),
+        )
+        return int(row[0]) if row else 0
+
+    async def withheld_counts(self) -> dict[str, int]:
+        """survey id -> anonymous answers withheld when its waves closed (too few)."""
+        rows = await self.conn.fetchall(
+            "SELECT survey_id, SUM(withheld_count) FROM waves GROUP BY survey_id"
+            " HAVING SUM(withheld_count) > 0"
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
     async def with_attributes(self, scope: Slice) -> int:
         """How many responses of a slice carry imported attributes (for breakdowns)."""
         where, params = scope.where("r")
@@ -308,21 +337,31 @@ class ReportQueries:
         grouped = await self._grouped_sums(scope, question_ids, None)
         return grouped.get(NOT_SET, {})
 
-    async def histograms_by_wave(self, survey_id: str) -> dict[str, Histograms]:
+    async def histograms_by_wave(
+        self, survey_id: str, *, anonymous_only: bool = False
+    ) -> dict[str, Histograms]:
         """wave id -> question histograms, for every wave of a survey."""
-        return await self._grouped(Slice(survey_id), _BY_WAVE, "a.wave_id IS NOT NULL")
+        scope = Slice(survey_id, anonymous_only=anonymous_only)
+        return await self._grouped(scope, _BY_WAVE, "a.wave_id IS NOT NULL")
 
-    async def histograms_by_period(self, survey_id: str, unit: PeriodUnit) -> dict[str, Histograms]:
+    async def histograms_by_period(
+        self, survey_id: str, unit: PeriodUnit, *, anonymous_only: bool = False
+    ) -> dict[str, Histograms]:
         """period ('2026-11' or '2026-Q4') -> question histograms of responses outside waves."""
-        return await self._grouped(Slice(survey_id), _by_period(unit), "a.wave_id IS NULL")
+        scope = Slice(survey_id, anonymous_only=anonymous_only)
+        return await self._grouped(scope, _by_period(unit), "a.wave_id IS NULL")
 
     async def sum_histograms_by_period(
-        self, survey_id: str, question_ids: Sequence[str], unit: PeriodUnit
+        self,
+        survey_id: str,
+        question_ids: Sequence[str],
+        unit: PeriodUnit,
+        *,
+        anonymous_only: bool = False,
     ) -> dict[str, Histogram]:
         """period -> per-respondent sum histogram of responses outside waves."""
-        return await self._grouped_sums(
-            Slice(survey_id), question_ids, _by_period(unit), "a.wave_id IS NULL"
-        )
+        scope = Slice(survey_id, anonymous_only=anonymous_only)
+        return await self._grouped_sums(scope, question_ids, _by_period(unit), "a.wave_id IS NULL")
 
     async def histograms_by_attribute(
         self, scope: Slice, questions: Sequence[str] | None = None
@@ -626,6 +665,7 @@ def _wave(row: Any) -> WaveRow:
         opened_at=str(row[4]),
         closes_at=row[5],
         closed_at=row[6],
+        withheld=int(row[7] or 0),
     )
 
 

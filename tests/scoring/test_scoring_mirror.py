@@ -48,7 +48,9 @@ def test_negative_threshold_is_refused() -> None:
 
 def test_rows_hide_a_dimension_where_few_staff_answered() -> None:
     staff = {"service": {8: 3, 9: 2}, "quality": {7: 3}}
-    rows = {row.label: row for row in mirror_rows(staff, CUSTOMERS)}
+    staff_anonymous = {"service": 5, "quality": 3}
+    rows = mirror_rows(staff, CUSTOMERS, staff_anonymous=staff_anonymous, customer_anonymous={})
+    rows = {row.label: row for row in rows}
     assert rows["quality"].suppressed
     assert rows["quality"].figures is None
     assert rows["quality"].n == 3

@@ -49,43 +49,53 @@ def test_merging_keeps_every_respondent(a: dict[int, int], b: dict[int, int]) ->
     assert summarize(merge(a, b)).n == summarize(a).n + summarize(b).n
 
 
-@given(st.integers(0, 50), min_groups)
-def test_guard_never_computes_figures_of_a_small_group(n: int, min_group: int) -> None:
+@given(st.integers(0, 50), st.integers(0, 50), min_groups)
+def test_guard_never_computes_figures_of_a_small_group(n: int, part: int, min_group: int) -> None:
     computed: list[int] = []
+    anonymous = min(part, n)
 
     def compute() -> int:
         computed.append(n)
         return n
 
-    group = guard("g", n, compute, min_group)
+    group = guard("g", n, compute, min_group, anonymous=anonymous)
     assert group.n == n
-    if n < min_group:
+    if n < min_group or 0 < anonymous < min_group:
         assert group.suppressed and group.figures is None and not computed
     else:
         assert group.figures == n
 
 
-@given(st.dictionaries(labels, histograms(0, 10), max_size=6), min_groups)
+@given(
+    st.dictionaries(labels, histograms(0, 10), max_size=6),
+    st.dictionaries(labels, st.floats(0, 1)),
+    min_groups,
+)
 def test_breakdowns_never_expose_a_small_group(
-    groups: dict[str, dict[int, int]], min_group: int
+    groups: dict[str, dict[int, int]], shares: dict[str, float], min_group: int
 ) -> None:
-    rows = breakdown(groups, min_group=min_group)
+    anonymous = {k: int(sum(h.values()) * shares.get(k, 0.0)) for k, h in groups.items()}
+    rows = breakdown(groups, anonymous=anonymous, min_group=min_group)
     assert [row.label for row in rows] == sorted(groups)
     for row in rows:
-        if row.n < min_group:
+        if row.n < min_group or 0 < row.anonymous < min_group:
             assert row.suppressed and row.figures is None
         assert (row.figures is None) == row.suppressed
     hidden = sum(row.n for row in rows if row.suppressed)
+    hidden_anonymous = sum(row.anonymous for row in rows if row.suppressed)
+    total_anonymous = sum(anonymous.values())
     shown = [row for row in rows if not row.suppressed]
-    # the total minus the shown groups only ever reveals min_group or more respondents
+    # the total minus the shown groups only ever reveals min_group or more respondents,
+    # and no or min_group or more anonymous ones (unless the total itself is hidden)
     assert hidden == 0 or hidden >= min_group or not shown
+    assert hidden_anonymous == 0 or hidden_anonymous >= min_group or total_anonymous < min_group
 
 
 @given(st.lists(st.tuples(labels, histograms(0, 10)), max_size=6), min_groups)
 def test_trends_never_expose_a_small_wave(
     waves: list[tuple[str, dict[int, int]]], min_group: int
 ) -> None:
-    rows = trend(waves, min_group=min_group)
+    rows = trend(waves, anonymous={}, min_group=min_group)
     for row, previous in zip(rows, [None, *rows], strict=False):
         if row.n < min_group:
             assert row.figures is None
