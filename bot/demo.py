@@ -18,15 +18,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.release import release_outside_waves, release_wave
 from bot.reports.mirror import by_dimension
 from bot.storage import Storage, Transaction, new_id
 from bot.storage.flags_sql import ActionItem, Flag
 from bot.storage.records import Contact, NewResponse, StaffMember, StoredAnswer
+from bot.storage.release_sql import HeldResponse
 from bot.storage.report_sql import Delivery, EvidenceRow, Slice
 from bot.storage.waves_sql import Invitation, Wave
 from bot.timeutil import to_text
 from flows import Survey
 from scoring.mirror import discrepancies, mirror_gaps
+from scoring.suppression import DEFAULT_MIN_GROUP
 
 DEFAULT_SEED = 2026
 BOT = "klantstem"
@@ -146,9 +149,15 @@ class _Customer:
 
 class _Demo:
     def __init__(
-        self, tx: Transaction, surveys: dict[str, Survey], rng: random.Random, anchor: datetime
+        self,
+        tx: Transaction,
+        surveys: dict[str, Survey],
+        rng: random.Random,
+        anchor: datetime,
+        min_group: int,
     ) -> None:
         self.tx, self.surveys, self.rng, self.anchor = tx, surveys, rng, anchor
+        self.min_group = min_group
         self.staff: dict[str, str] = {}
         self.customers: list[_Customer] = []
         self.summary = DemoSummary()
@@ -250,7 +259,8 @@ class _Demo:
         *,
         anonymous: bool,
         customer: _Customer | None = None,
-    ) -> str:
+    ) -> str | None:
+        """Store one response: a named one at once (its id), an anonymous one held."""
         named = customer is not None and not anonymous
         identity = None
         if named and customer is not None:
@@ -264,13 +274,30 @@ class _Demo:
             else StoredAnswer(qid, text=v)
             for qid, v in answers.items()
         )
-        response_id = await self.tx.store_response(
+        self.summary.responses += 1
+        if not named:
+            # Anonymous answers take the product's own path: held, then released in a
+            # batch of at least k (a wave's at its close, others once k wait).
+            held = HeldResponse(
+                survey.id,
+                survey.version,
+                wave_id,
+                None,
+                None,
+                customer.attributes if customer else {},
+                stored,
+            )
+            await self.tx.hold_response(held, when)
+            if wave_id is None:
+                await release_outside_waves(self.tx, survey.id, self.min_group, when)
+            return None
+        return await self.tx.store_response(
             NewResponse(
                 survey_id=survey.id,
                 survey_version=survey.version,
                 wave_id=wave_id,
-                anonymous=not named,
-                contact_id=customer.id if named and customer else None,
+                anonymous=False,
+                contact_id=customer.id if customer else None,
                 identity_id=identity,
                 language=customer.language if customer else "nl",
                 attributes=customer.attributes if customer else {},
@@ -278,8 +305,6 @@ class _Demo:
                 answers=stored,
             )
         )
-        self.summary.responses += 1
-        return response_id
 
     async def kto_wave(self, label: str, opened: int, index: int) -> Wave:
         survey = self.surveys["kto"]
@@ -320,7 +345,7 @@ class _Demo:
             )
             await self.tx.mark_invitation_done(invitation_id, None if anonymous else when)
             score = int(answers["recommendation"])
-            if not anonymous and (score >= 9 or score <= 6):
+            if response_id is not None and (score >= 9 or score <= 6):
                 await self.flag(response_id, customer, score, when)
         return wave
 
@@ -506,6 +531,7 @@ async def seed_demo(
     seed: int = DEFAULT_SEED,
     today: date,
     mirror_gap: float = 1.0,
+    min_group: int = DEFAULT_MIN_GROUP,
 ) -> DemoSummary:
     """Fill an empty database with the demo organisation, dated up to `today`."""
     rng = random.Random(seed)
@@ -513,7 +539,7 @@ async def seed_demo(
     async with storage.transaction() as tx:
         if not await _is_empty(tx):
             raise DatabaseNotEmpty(storage.url)
-        demo = _Demo(tx, surveys, rng, anchor)
+        demo = _Demo(tx, surveys, rng, anchor, min_group)
         await demo.people()
         year = (today - timedelta(days=200)).year
         kto1 = await demo.kto_wave(f"KTO {year} spring", -200, 0)
@@ -527,7 +553,9 @@ async def seed_demo(
         kto2 = await demo.kto_wave(f"KTO {today.year} autumn", -24, 1)
         await demo.csat_months(6)
         for wave in (kto1, mto, mirror, kto2):
-            await tx.close_wave(wave.id, wave.closes_at or anchor)
+            closed = wave.closes_at or anchor
+            await tx.close_wave(wave.id, closed)
+            await release_wave(tx, wave.survey_id, wave.id, min_group, closed)
         await demo.action_items(mirror, kto2, mirror_gap)
         for wave in (kto1, mto, mirror, kto2):
             await demo.publish(wave, (wave.closes_at or anchor) + timedelta(days=2))

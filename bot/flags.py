@@ -115,7 +115,7 @@ class Flags:
 
     async def raise_flag(self, tx: Transaction, completion: Completion) -> None:
         """Completion step: flag a named promoter or detractor, with its deadlines."""
-        if completion.anonymous:
+        if completion.anonymous or completion.response_id is None:
             return
         origin = await tx.response_origin(completion.response_id)
         if origin is None or (origin[1] is None and origin[2] is None):

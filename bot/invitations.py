@@ -261,10 +261,12 @@ class Invitations:
     # -- completion -------------------------------------------------------------------
 
     async def mark_done(self, tx: Transaction, completion: Completion) -> None:
-        """Completion step: the invitation is done; an anonymous one keeps no time."""
+        """Completion step: the invitation is done, or held with its anonymous answer."""
         if completion.invitation_id is None:
             return
         # The reminder row is left to find the invitation done when it comes due: ending it
         # now would store the moment of an anonymous answer.
-        answered = None if completion.anonymous else completion.completed_at
-        await tx.mark_invitation_done(completion.invitation_id, answered)
+        if completion.anonymous:
+            await tx.mark_invitation_held(completion.invitation_id)
+        else:
+            await tx.mark_invitation_done(completion.invitation_id, completion.completed_at)

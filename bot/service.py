@@ -18,8 +18,10 @@ from datetime import datetime
 from bot import i18n, metrics
 from bot.channels.base import Channel
 from bot.config import Config
+from bot.release import release_outside_waves
 from bot.storage import ConnectionLost, StaleSession, Storage, Transaction
 from bot.storage.records import Identity, NewResponse, StoredAnswer, StoredSession
+from bot.storage.release_sql import HeldResponse
 from bot.timeutil import utc_now
 from flows import (
     Answer,
@@ -57,7 +59,9 @@ class Inbound:
 class Completion:
     """A questionnaire that was just stored (passed to completion steps, e.g. flagging)."""
 
-    response_id: str
+    response_id: str | None
+    """The stored response of a named respondent; None for an anonymous one, which is
+    held until its batch is released (bot/release.py)."""
     survey: Survey
     anonymous: bool
     contact_id: str | None
@@ -76,6 +80,8 @@ class Handled:
     duplicate: bool = False
     completion: Completion | None = None
     language: str = "en"
+    released: bool = False
+    """Whether this action released a batch of anonymous answers (the files are scrubbed)."""
 
 
 CompletionStep = Callable[[Transaction, Completion], Awaitable[None]]
@@ -151,12 +157,16 @@ class Service:
             if not handled.duplicate:
                 metrics.UPDATES_HANDLED.inc()
                 metrics.ANSWERS_STORED.inc(handled.completion is not None)
+                if handled.released:
+                    await self.storage.scrub()
                 await self._send(
                     inbound.channel, inbound.address, handled.replies, handled.language
                 )
-                if handled.completion:
+                # Nothing of an anonymous completion is logged: not even that it happened
+                # now, which a log line's time would tell.
+                if handled.completion and handled.completion.response_id:
                     log.info(
-                        "response %s stored for survey %s",
+                        "named response %s stored for survey %s",
                         handled.completion.response_id,
                         handled.completion.survey.id,
                     )
@@ -216,6 +226,7 @@ class Service:
             )
             after = outcome.session
             completion = None
+            released = False
             if after.status is Status.ACTIVE:
                 if outcome.changed:
                     await tx.update_session(identity.id, after, before.revision)
@@ -223,7 +234,18 @@ class Service:
                 await tx.delete_session(identity.id, before.revision)
                 if after.status is Status.COMPLETED:
                     completion = await self._complete(tx, identity, stored, survey, after, now)
-        return Handled(outcome.replies, after.status, completion=completion, language=lang)
+                    if completion.anonymous and stored.wave_id is None:
+                        batch = await release_outside_waves(
+                            tx, survey.id, self.config.min_group_size, now
+                        )
+                        released = batch.changed
+        return Handled(
+            outcome.replies,
+            after.status,
+            completion=completion,
+            language=lang,
+            released=released,
+        )
 
     async def _complete(
         self,
@@ -237,20 +259,37 @@ class Service:
         anonymous = bool(session.anonymous)
         answers = completed_answers(survey, session)
         contact = await tx.contact_by_id(identity.contact_id) if identity.contact_id else None
-        response_id = await tx.store_response(
-            NewResponse(
-                survey_id=survey.id,
-                survey_version=survey.version,
-                wave_id=stored.wave_id,
-                anonymous=anonymous,
-                contact_id=None if anonymous else identity.contact_id,
-                identity_id=None if anonymous else identity.id,
-                language=session.language,
-                attributes=dict(contact.attributes) if contact else {},
-                completed_at=now,
-                answers=tuple(_stored_answer(survey, qid, a) for qid, a in answers.items()),
+        attributes = dict(contact.attributes) if contact else {}
+        rows = tuple(_stored_answer(survey, qid, a) for qid, a in answers.items())
+        response_id = None
+        if anonymous:
+            await tx.hold_response(
+                HeldResponse(
+                    survey.id,
+                    survey.version,
+                    stored.wave_id,
+                    stored.invitation_id,
+                    identity.id,
+                    attributes,
+                    rows,
+                ),
+                now,
             )
-        )
+        else:
+            response_id = await tx.store_response(
+                NewResponse(
+                    survey_id=survey.id,
+                    survey_version=survey.version,
+                    wave_id=stored.wave_id,
+                    anonymous=False,
+                    contact_id=identity.contact_id,
+                    identity_id=identity.id,
+                    language=session.language,
+                    attributes=attributes,
+                    completed_at=now,
+                    answers=rows,
+                )
+            )
         completion = Completion(
             response_id,
             survey,

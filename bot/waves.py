@@ -21,6 +21,7 @@ from bot.invitations import INVITE, Invitations
 from bot.outbox import Done, Outbox
 from bot.population import Population
 from bot.references import only_match
+from bot.release import release_wave
 from bot.schedule_config import ScheduledWave
 from bot.service import Service
 from bot.storage import Transaction, new_id
@@ -183,15 +184,24 @@ class Waves:
         async with self.service.storage.transaction() as tx:
             if not await tx.close_wave(wave_id, now):
                 raise WaveError("this wave is closed already")
-            await self._closed(tx, wave_id, actor, now)
+            released = await self._closed(tx, wave_id, actor, now)
             wave = await tx.wave(wave_id)
         assert wave is not None
+        if released:
+            await self.service.storage.scrub()
         return wave
 
-    async def _closed(self, tx: Transaction, wave_id: str, actor: str, now: datetime) -> None:
+    async def _closed(self, tx: Transaction, wave_id: str, actor: str, now: datetime) -> bool:
+        """What a closing wave does in its closing transaction; True when its anonymous
+        answers were released or withheld (then the files are scrubbed after the commit)."""
         await tx.cancel_wave_jobs(wave_id, now)
         await tx.schedule_jobs([(f"{CLOSED}:{wave_id}", CLOSED, wave_id, now)], now)
         await tx.audit(actor, "wave.close", {"wave": wave_id}, now)
+        wave = await tx.wave(wave_id)
+        if wave is None:
+            return False
+        outcome = await release_wave(tx, wave.survey_id, wave_id, self.config.min_group_size, now)
+        return outcome.changed
 
     async def close_due(self, job: Job) -> Done:
         """Outbox handler: a wave reached its closing time."""
@@ -199,7 +209,9 @@ class Waves:
         async with self.service.storage.transaction() as tx:
             if not await tx.close_wave(job.subject, now):
                 return Done("skipped: closed already")
-            await self._closed(tx, job.subject, "schedule", now)
+            released = await self._closed(tx, job.subject, "schedule", now)
+        if released:
+            await self.service.storage.scrub()
         return Done("closed")
 
     # -- scheduled waves --------------------------------------------------------------

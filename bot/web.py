@@ -148,7 +148,7 @@ async def database_samples(app: App) -> list[metrics.Sample]:
             "klantstem_invitations_sent_total",
             "Survey invitations delivered to a chat (waves and interactions).",
             "counter",
-            by_status.get("sent", 0) + by_status.get("done", 0),
+            sum(by_status.get(status, 0) for status in ("sent", "held", "done")),
         ),
         metrics.Sample(
             "klantstem_invitations_failed_total",

@@ -44,8 +44,10 @@ def test_scripted_cvs_prints_the_score_and_where_it_went(tmp_path: Path, consent
     )
     assert result.returncode == 0, result.stderr
     assert "Your Customer Value Score (CVS): 9.0" in result.stdout
-    assert f"anonymous response in {tmp_path / 'k.db'}" in result.stdout
-    assert stored_answers(tmp_path) == [("loyalty", 9), ("recommendation", 10), ("satisfaction", 8)]
+    assert f"anonymous answer in {tmp_path / 'k.db'}" in result.stdout
+    assert "at least 5 anonymous answers can be released together" in result.stdout
+    # One anonymous answer alone is held, never stored as a response.
+    assert stored_answers(tmp_path) == []
 
 
 def test_bad_input_gets_a_reprompt_and_stores_nothing_for_it(tmp_path: Path) -> None:
@@ -56,12 +58,25 @@ def test_bad_input_gets_a_reprompt_and_stores_nothing_for_it(tmp_path: Path) -> 
         "cvs",
         "--lang",
         "en",
-        stdin="maybe\n2\neleven\n8/10\n 9 \n-3\n10\n",
+        stdin="maybe\n1\neleven\n8/10\n 9 \n-3\n10\n",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("Please answer with the number (1 to 2)") == 1
     assert result.stdout.count("Please answer with a whole number from 0 to 10") == 2
     assert stored_answers(tmp_path) == [("loyalty", 9), ("recommendation", 10), ("satisfaction", 8)]
+
+
+def test_the_fifth_anonymous_answer_releases_all_five(tmp_path: Path) -> None:
+    for scores in ("8\n9\n10", "7\n7\n7", "6\n5\n4", "9\n9\n9"):
+        klantstem(tmp_path, "try", "--lang", "en", stdin=f"2\n{scores}\n\n")
+    assert stored_answers(tmp_path) == []
+    klantstem(tmp_path, "try", "--lang", "en", stdin="2\n1\n2\n3\n\n")
+    assert len(stored_answers(tmp_path)) == 15
+    with sqlite3.connect(tmp_path / "k.db") as db:
+        days = db.execute("SELECT DISTINCT completed_at FROM responses").fetchall()
+        held = db.execute("SELECT COUNT(*) FROM held_responses").fetchone()
+    assert len(days) == 1 and days[0][0].endswith("T00:00:00Z")  # one date, the day only
+    assert held == (0,)
 
 
 def test_back_changes_the_previous_answer(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ async def test_anonymous_detractors_and_promoters_raise_no_flag(
     await world.wait(days=35)
     async with world.storage.transaction(write=False) as tx:
         assert await tx.flags() == []
-        assert (await tx.response_counts())[0].anonymous == 3
+        assert await tx.held_count("cvs") == 3  # waiting for the wave's release
     staff_chats = {STAFF_CHAT, "5001", "5002"}
     assert [p for p in world.telegram.posted if p.address in staff_chats] == []
 

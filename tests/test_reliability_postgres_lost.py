@@ -82,7 +82,7 @@ async def test_connections_killed_between_answers_are_replaced(
 ) -> None:
     service = Service(bot_storage, builtin_surveys(), config, clock=clock)
     await service.begin("telegram", USER, USER, "cvs", language="en")
-    assert await answer(service, "anonymous", "u0") is ReplyKind.QUESTION
+    assert await answer(service, "named", "u0") is ReplyKind.QUESTION
     assert await terminate(admin) >= 1
     assert await answer(service, "8", "u1") is ReplyKind.QUESTION
     assert await terminate(admin) >= 1
@@ -112,7 +112,7 @@ async def test_a_connection_killed_mid_transaction_reruns_the_update_and_stores_
 
     service.completion_steps.append(lose_the_connection_once)
     await service.begin("telegram", USER, USER, "cvs", language="en")
-    for update, text in enumerate(["anonymous", "8", "9"]):
+    for update, text in enumerate(["named", "8", "9"]):
         await answer(service, text, f"u{update}")
     assert await answer(service, "10", "u3") is ReplyKind.COMPLETED
 

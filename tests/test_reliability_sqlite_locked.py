@@ -44,7 +44,7 @@ async def test_answers_wait_for_a_locked_database_and_are_kept(
     try:
         assert locker.stdout is not None
         assert await locker.stdout.readline() == b"locked\n"
-        response_id = await take_cvs(service, "anonymous", ["8", "9", "10"])
+        response_id = await take_cvs(service, "named", ["8", "9", "10"])
         assert await locker.wait() == 0
     finally:
         if locker.returncode is None:

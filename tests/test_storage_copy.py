@@ -36,7 +36,8 @@ def klantstem(*args: str, db: str | None = None) -> subprocess.CompletedProcess[
 
 
 async def fill(url: str, clock: Clock) -> None:
-    """Staff, contacts, and twelve CVS answers: six named (1), six anonymous (2)."""
+    """Staff, contacts, and twelve CVS answers: seven named (1), five anonymous (2, released
+    together as the fifth completes)."""
     storage = await open_storage(url)
     try:
         async with storage.transaction() as tx:
@@ -44,9 +45,9 @@ async def fill(url: str, clock: Clock) -> None:
             await import_contacts(tx, parse_contacts(CONTACTS), clock())
         service = Service(storage, builtin_surveys(), Config(database_url=url), clock=clock)
         for n in range(12):
-            user = str(900 + n) if n < 6 else f"guest{n}"
+            user = str(900 + n) if n < 7 else f"guest{n}"
             await service.begin("telegram", user, user, "cvs", language="nl")
-            for step, text in enumerate(["1" if n < 6 else "2", *scores(n)]):
+            for step, text in enumerate(["1" if n < 7 else "2", *scores(n)]):
                 clock.advance(minutes=3)
                 event = Event(EventKind.TEXT, text)
                 await service.handle(Inbound("telegram", user, user, event, f"{user}-{step}"))

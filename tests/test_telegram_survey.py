@@ -69,7 +69,7 @@ async def test_typed_answers_count_and_bad_input_is_re_asked(config: Config, clo
     async with running(config, clock) as tg:
         token = await tg.link("C-002")
         await tg.say(CUSTOMER, f"/start {token}")
-        await tg.say(CUSTOMER, "anonymous")
+        await tg.say(CUSTOMER, "named")
         await tg.say(CUSTOMER, "eleven")
         assert tg.texts(CUSTOMER)[-1] == (
             "Please answer with a whole number from 0 to 10, for example 5."
@@ -87,14 +87,14 @@ async def test_typed_answers_count_and_bad_input_is_re_asked(config: Config, clo
         assert satisfaction.endswith("Your answer: 7")
         async with tg.app.storage.transaction(write=False) as tx:
             rows = await tx.conn.fetchall(
-                "SELECT r.anonymous, r.contact_id, a.question_id, a.score, a.text"
+                "SELECT r.anonymous, r.contact_id IS NOT NULL, a.question_id, a.score, a.text"
                 " FROM responses r JOIN answers a ON a.response_id = r.id ORDER BY a.question_id"
             )
         assert [tuple(r) for r in rows] == [
-            (1, None, "improve", None, "Faster delivery, please"),
-            (1, None, "loyalty", 8, None),
-            (1, None, "recommendation", 6, None),
-            (1, None, "satisfaction", 7, None),
+            (0, 1, "improve", None, "Faster delivery, please"),
+            (0, 1, "loyalty", 8, None),
+            (0, 1, "recommendation", 6, None),
+            (0, 1, "satisfaction", 7, None),
         ]
 
 

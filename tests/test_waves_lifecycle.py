@@ -71,7 +71,38 @@ async def test_progress_counts_answers_without_showing_them(world: World) -> Non
         )
     )
     assert answered["C-001"] == "2026-11-02T09:00:00Z"
-    assert answered["C-002"] is None  # anonymous: done, no time
+    # The anonymous answer waits for its wave's release: shown done, stored nowhere as a
+    # response, its invitation held without a time.
+    assert "C-002" not in answered
+    held = await rows(
+        world,
+        "SELECT c.ref, i.status, i.answered_at FROM invitations i"
+        " JOIN contacts c ON c.id = i.contact_id WHERE c.ref = 'C-002'",
+    )
+    assert held == [("C-002", "held", None)]
+    assert await rows(world, "SELECT COUNT(*) FROM responses WHERE anonymous = 1") == [(0,)]
+
+
+async def test_a_wave_closing_with_too_few_anonymous_answers_withholds_them(world: World) -> None:
+    started = await world.scheduler.waves.start("cvs", {"segment": "retail"}, None, "test")
+    assert started is not None
+    await world.sweep()
+    await world.answer("900001", "named", "8", "9", "10")
+    await world.answer("900002", "anonymous", "3", "2", "1", "")
+    await world.scheduler.waves.close(started.wave.id, "test")
+    progress = await world.scheduler.waves.progress(started.wave.id)
+    assert progress.completed == 2  # the withheld answer counts as answered
+    assert await rows(world, "SELECT COUNT(*) FROM responses") == [(1,)]
+    assert await rows(world, "SELECT COUNT(*) FROM held_responses") == [(0,)]
+    assert await rows(
+        world, f"SELECT withheld_count FROM waves WHERE id = '{started.wave.id}'"
+    ) == [(1,)]
+    done = await rows(
+        world,
+        "SELECT c.ref, i.status, i.answered_at FROM invitations i"
+        " JOIN contacts c ON c.id = i.contact_id WHERE c.ref = 'C-002'",
+    )
+    assert done == [("C-002", "done", None)]
 
 
 async def test_an_unreachable_contact_is_marked_and_the_wave_goes_on(world: World) -> None:

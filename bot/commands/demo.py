@@ -41,8 +41,14 @@ async def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     storage, surveys = await open_all(config)
     try:
         summary = await seed_demo(
-            storage, surveys, seed=args.seed, today=today, mirror_gap=config.mirror_gap
+            storage,
+            surveys,
+            seed=args.seed,
+            today=today,
+            mirror_gap=config.mirror_gap,
+            min_group=config.min_group_size,
         )
+        await storage.scrub()
     except DatabaseNotEmpty:
         print(
             "klantstem: "

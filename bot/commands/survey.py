@@ -71,6 +71,7 @@ async def cmd_try(args: argparse.Namespace, config: Config) -> int:
                     handled.completion.anonymous,
                     handled.language,
                     where(storage),
+                    config.min_group_size,
                 )
         return 0
     finally:
@@ -90,7 +91,12 @@ async def _open_or_resume(service: Service, user: str, args: argparse.Namespace)
 
 
 def _print_result(
-    survey: Survey, answers: Mapping[str, Answer], anonymous: bool, language: str, location: str
+    survey: Survey,
+    answers: Mapping[str, Answer],
+    anonymous: bool,
+    language: str,
+    location: str,
+    min_group: int,
 ) -> None:
     _ = i18n.translator(language).gettext
     by_metric = {q.metric: answers.get(q.id) for q in survey.questions if q.metric}
@@ -103,7 +109,12 @@ def _print_result(
             )
         )
     if anonymous:
-        print(_("Saved as an anonymous response in {where}.").format(where=location))
+        print(
+            _(
+                "Kept as an anonymous answer in {where}. It joins the results, with no link"
+                " to you, when at least {min} anonymous answers can be released together."
+            ).format(where=location, min=min_group)
+        )
     else:
         print(_("Saved as a named response in {where}.").format(where=location))
 

@@ -115,6 +115,11 @@ class Driver(Protocol):
         """Fill the dialect placeholders of a migration file."""
         ...
 
+    async def scrub(self) -> bool:
+        """Remove from the database files what deleted rows left behind (after a release
+        of anonymous answers); False when it could not finish now."""
+        ...
+
     async def close(self) -> None:
         """Release the database."""
         ...

@@ -311,6 +311,15 @@ class PostgresDriver:
                 await asyncio.sleep(0.1 * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
+    async def scrub(self) -> bool:
+        """Rewrite the tables that held anonymous answers with their person (held answers,
+        sessions), so no dead row version of before a release stays in their files.
+        PostgreSQL's own WAL segments are not rewritten (see docs/reliability.md)."""
+        async with self._pool.acquire() as conn:
+            await conn.execute("VACUUM FULL held_responses, sessions")
+            await conn.execute("VACUUM invitations, responses, answers")
+        return True
+
     def adapt_schema(self, sql: str) -> str:
         """Fill the dialect placeholders of a migration statement."""
         return fill_placeholders(sql, self.dialect)

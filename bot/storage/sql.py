@@ -23,6 +23,7 @@ from bot.storage.records import (
     StoredSession,
     SurveyCount,
 )
+from bot.storage.release_sql import ReleaseQueries
 from bot.storage.report_sql import ReportQueries
 from bot.storage.slack_sql import SlackQueries
 from bot.storage.telegram_sql import LinkQueries
@@ -469,6 +470,7 @@ class Transaction(
     WavesQueries,
     FlagsQueries,
     HistoryQueries,
+    ReleaseQueries,
 ):
     """Every statement the bot runs, inside one transaction."""
 
@@ -489,6 +491,10 @@ class Storage:
         """One transaction: committed when the block ends, rolled back on an exception."""
         async with self.driver.transaction(write=write) as conn:
             yield Transaction(conn)
+
+    async def scrub(self) -> bool:
+        """Clean the files after a release of anonymous answers (see `bot/release.py`)."""
+        return await self.driver.scrub()
 
     async def close(self) -> None:
         """Release the database."""

@@ -11,6 +11,7 @@ left open fails under concurrency with "bad parameter or other API misuse".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
@@ -98,6 +99,9 @@ class SqliteDriver:
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = FULL",
             "PRAGMA foreign_keys = ON",
+            # Deleted rows (held anonymous answers, sessions) are overwritten, not left
+            # in free pages: see bot/release.py.
+            "PRAGMA secure_delete = ON",
         ):
             async with conn.execute(pragma):
                 pass
@@ -197,6 +201,26 @@ class SqliteDriver:
     async def _run(self, statement: str) -> None:
         async with self._conn.execute(statement):
             pass
+
+    async def scrub(self) -> bool:
+        """Copy the WAL into the database file and truncate it, so no copy of the files
+        taken from now on holds pages written before (with `secure_delete`, deleted rows
+        are zeroed in the file). False when another process's reader kept it from
+        finishing; the next release or sweep tries again."""
+        while True:
+            async with self._lock:
+                if self._group is None:
+                    async with self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                        row = await cursor.fetchone()
+                    done = row is not None and int(row[0]) == 0
+                    if not done:
+                        log.warning(
+                            "%s: the WAL could not be truncated yet; retrying later", self.path
+                        )
+                    return done
+                group = self._group
+            with contextlib.suppress(Exception):
+                await asyncio.shield(group)
 
     def adapt_schema(self, sql: str) -> str:
         """Fill the dialect placeholders (SQLite-only table options)."""

@@ -1,8 +1,9 @@
 """Statements of waves and invitations: who was asked, when, and how far they got.
 
-An invitation's status is pending, sent, unreachable or done; "started" is read from the
-open conversation (a session past its first step), so nothing but the service writes
-during a conversation. An anonymous answer only turns its invitation "done", no time.
+An invitation's status is pending, sent, unreachable, held or done; "started" is read from
+the open conversation (a session past its first step), so nothing but the service writes
+during a conversation. An anonymous answer turns its invitation "held" until the release
+of its batch (bot/release.py) turns it "done", never with a time.
 """
 
 from __future__ import annotations
@@ -87,6 +88,14 @@ class InvitationSession:
     stored: StoredSession
     channel: str
     external_id: str
+
+
+def _shown_status(status: str, revision: int) -> str:
+    """An invitation's status as admins see it: "started" for a conversation under way,
+    "done" also for an anonymous answer waiting for release."""
+    if status == "sent" and revision > 0:
+        return "started"
+    return "done" if status == "held" else status
 
 
 def _time(value: object) -> datetime | None:
@@ -250,10 +259,18 @@ class WavesQueries:
         )
 
     async def mark_invitation_done(self, invitation_id: str, answered_at: datetime | None) -> None:
-        """The invitation was answered; anonymous answers pass None and keep no time."""
+        """The invitation was answered by name (at `answered_at`), or its anonymous answer
+        was released or withheld (None: no time is kept)."""
         await self.conn.execute(
             "UPDATE invitations SET status = 'done', answered_at = ? WHERE id = ?",
             (to_text(answered_at) if answered_at else None, invitation_id),
+        )
+
+    async def mark_invitation_held(self, invitation_id: str) -> None:
+        """The invitation was answered anonymously and waits for its batch's release."""
+        await self.conn.execute(
+            "UPDATE invitations SET status = 'held', answered_at = NULL WHERE id = ?",
+            (invitation_id,),
         )
 
     async def wave_progress(self, wave_id: str) -> WaveProgress:
@@ -269,7 +286,7 @@ class WavesQueries:
             (wave_id,),
         )
         in_progress = int(row[0]) if row else 0
-        done = by_status.get("done", 0)
+        done = by_status.get("done", 0) + by_status.get("held", 0)
         return WaveProgress(
             invited=sum(by_status.values()),
             pending=by_status.get("pending", 0),
@@ -291,10 +308,7 @@ class WavesQueries:
             " ORDER BY COALESCE(c.ref, s.ref)",
             (wave_id,),
         )
-        return [
-            (r[0] or "-", r[1] or "-", "started" if r[2] == "sent" and (r[3] or 0) > 0 else r[2])
-            for r in rows
-        ]
+        return [(r[0] or "-", r[1] or "-", _shown_status(str(r[2]), int(r[3] or 0))) for r in rows]
 
     async def last_asked(self, contact_id: str) -> datetime | None:
         """When a contact was last asked anything (a pending invitation counts at its due
