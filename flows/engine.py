@@ -25,8 +25,9 @@ CONSENT_QUESTION = Question(
     text=Text(
         N_(
             "Before we start: do you want to answer with your name, or anonymously? "
-            "Named answers let us follow up with you personally; anonymous answers can "
-            "never be traced back to you."
+            "Named answers let us follow up with you personally. Anonymous answers are "
+            "kept apart until they join the results together with those of several "
+            "others; from then on nothing links them to you."
         )
     ),
     choices=(
