@@ -480,6 +480,7 @@ class Storage:
 
     def __init__(self, driver: Driver) -> None:
         self.driver = driver
+        self._scrub_owed = False
 
     @property
     def url(self) -> str:
@@ -493,8 +494,15 @@ class Storage:
             yield Transaction(conn)
 
     async def scrub(self) -> bool:
-        """Clean the files after a release of anonymous answers (see `bot/release.py`)."""
-        return await self.driver.scrub()
+        """Clean the files after a release of anonymous answers (see `bot/release.py`);
+        when it cannot finish now, `scrub_if_owed` (run by every sweep) tries again."""
+        self._scrub_owed = not await self.driver.scrub()
+        return not self._scrub_owed
+
+    async def scrub_if_owed(self) -> None:
+        """Finish a scrub that could not finish after the last release."""
+        if self._scrub_owed:
+            await self.scrub()
 
     async def close(self) -> None:
         """Release the database."""
