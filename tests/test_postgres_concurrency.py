@@ -117,3 +117,45 @@ async def test_the_url_shown_never_contains_the_password(postgres_url: str) -> N
         assert storage.url.startswith(f"postgresql://{parts.username}:***@{parts.hostname}")
     finally:
         await storage.close()
+
+
+async def test_instances_releasing_anonymous_answers_at_once_release_each_once(
+    postgres_url: str, store: Storage
+) -> None:
+    """Twelve anonymous answers completing on two instances at the same moment: every
+    answer is released at most once, in batches of at least k, and none is lost."""
+    from bot.config import Config
+    from bot.service import Inbound, Service
+    from flows import Event, EventKind, builtin_surveys
+
+    other = await open_storage(postgres_url)
+    try:
+        config = Config(database_url=postgres_url)
+        services = [
+            Service(s, builtin_surveys(), config, clock=lambda: NOW) for s in (store, other)
+        ]
+        users = [f"guest{n}" for n in range(12)]
+        for n, user in enumerate(users):
+            service = services[n % 2]
+            await service.begin("telegram", user, user, "cvs", language="en")
+            for i, text in enumerate(["anonymous", "8", "9"]):
+                await service.handle(
+                    Inbound("telegram", user, user, Event(EventKind.TEXT, text), f"{user}{i}")
+                )
+        last = asyncio.Barrier(len(users))
+
+        async def finish(n: int, user: str) -> None:
+            await last.wait()
+            event = Event(EventKind.TEXT, "10")
+            await services[n % 2].handle(Inbound("telegram", user, user, event, f"{user}-last"))
+
+        await asyncio.gather(*(finish(n, u) for n, u in enumerate(users)))
+        async with store.transaction(write=False) as tx:
+            released = await tx.conn.fetchall("SELECT completed_at FROM responses")
+            answers = await tx.conn.fetchall("SELECT COUNT(*) FROM answers")
+            held = await tx.held_count("cvs")
+        assert len(released) + held == len(users)
+        assert answers[0][0] == 3 * len(released)
+        assert len(released) >= 5
+    finally:
+        await other.close()

@@ -64,12 +64,15 @@ class ReleaseQueries:
         )
 
     async def held_responses(self, survey_id: str, wave_id: str | None) -> list[HeldResponse]:
-        """The held answers of one wave, or (wave None) of the survey outside waves."""
+        """The held answers of one wave, or (wave None) of the survey outside waves, taken
+        for release: on PostgreSQL rows another instance is releasing are skipped, so two
+        instances never release one answer twice (each batch they release has k)."""
         condition = "wave_id = ?" if wave_id is not None else "wave_id IS NULL"
         params = (survey_id, wave_id) if wave_id is not None else (survey_id,)
         rows = await self.conn.fetchall(
             "SELECT id, survey_id, survey_version, wave_id, invitation_id, identity_id,"
-            f" attributes, answers FROM held_responses WHERE survey_id = ? AND {condition}",
+            f" attributes, answers FROM held_responses WHERE survey_id = ? AND {condition}"
+            + self.conn.claim_clause,
             params,
         )
         return [
