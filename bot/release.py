@@ -81,6 +81,17 @@ async def release_closed_waves(tx: Transaction, k: int, now: datetime) -> Outcom
     return Outcome(released, withheld)
 
 
+async def release_due(tx: Transaction, k: int, now: datetime) -> Outcome:
+    """Everything due for release, as the periodic sweep runs it: waves that have closed,
+    and surveys outside waves with at least k waiting (answers that completed at the same
+    moment on several instances each saw fewer than k and left the release to this)."""
+    outcome = await release_closed_waves(tx, k, now)
+    released, withheld = outcome.released, outcome.withheld
+    for survey_id in await tx.surveys_held_outside_waves(k):
+        released += (await release_outside_waves(tx, survey_id, k, now)).released
+    return Outcome(released, withheld)
+
+
 async def _release(tx: Transaction, batch: list[HeldResponse], k: int, now: datetime) -> None:
     attributes = coarsen([_attributes(h.attributes) for h in batch], k)
     await tx.release_held(batch, attributes, now)

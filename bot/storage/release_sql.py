@@ -109,6 +109,15 @@ class ReleaseQueries:
         )
         return {str(r[0]): int(r[1]) for r in rows}
 
+    async def surveys_held_outside_waves(self, at_least: int) -> list[str]:
+        """Surveys with at least `at_least` held answers given outside waves."""
+        rows = await self.conn.fetchall(
+            "SELECT survey_id FROM held_responses WHERE wave_id IS NULL"
+            " GROUP BY survey_id HAVING COUNT(*) >= ?",
+            (at_least,),
+        )
+        return [str(r[0]) for r in rows]
+
     async def waves_with_held(self) -> list[str]:
         """Ids of waves that hold anonymous answers (to release those whose wave closed)."""
         rows = await self.conn.fetchall(
