@@ -101,7 +101,9 @@ class Scheduler:
         """Run every due outbox row; one sweep at a time. Returns how many ran."""
         async with self._lock:
             try:
-                return await self.outbox.run_due()
+                ran = await self.outbox.run_due()
+                await self.waves.release_due()
+                return ran
             except Exception:
                 log.exception("sweep failed; the next one tries again")
                 return 0

@@ -21,7 +21,7 @@ from bot.invitations import INVITE, Invitations
 from bot.outbox import Done, Outbox
 from bot.population import Population
 from bot.references import only_match
-from bot.release import release_wave
+from bot.release import release_due, release_wave
 from bot.schedule_config import ScheduledWave
 from bot.service import Service
 from bot.storage import Transaction, new_id
@@ -202,6 +202,16 @@ class Waves:
             return False
         outcome = await release_wave(tx, wave.survey_id, wave_id, self.config.min_group_size, now)
         return outcome.changed
+
+    async def release_due(self) -> None:
+        """Sweep step: release what is due (bot/release.py) and finish an owed scrub."""
+        now = self.service.clock()
+        async with self.service.storage.transaction() as tx:
+            outcome = await release_due(tx, self.config.min_group_size, now)
+        if outcome.changed:
+            await self.service.storage.scrub()
+        else:
+            await self.service.storage.scrub_if_owed()
 
     async def close_due(self, job: Job) -> Done:
         """Outbox handler: a wave reached its closing time."""
