@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bot import logs
 from bot.admin import AdminCommands
 from bot.channels.base import ActionHandler, ActionPress, Channel
 from bot.channels.slack_component import slack_component
@@ -117,6 +118,7 @@ async def build_app(
 ) -> App:
     """Open the database, load surveys and build every enabled component (`clock` lets
     tests make weeks pass)."""
+    logs.quiet_libraries()  # also when embedded: no driver logs SQL values (bot/logs.py)
     surveys = load_surveys(config.survey_files, config.default_language)
     storage = storage or await open_storage(config.database_url)
     service = Service(storage, surveys, config, clock=clock)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
 
+from bot import logs
 from bot.commands import (
     api,
     db,
@@ -54,10 +54,7 @@ REGISTRARS: tuple[Registrar, ...] = (
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Entry point of the `klantstem` console script; `environ` defaults to the process's."""
     env = os.environ if environ is None else environ
-    logging.basicConfig(
-        level=env.get("KLANTSTEM_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(env.get("KLANTSTEM_LOG_LEVEL", "WARNING"))
     args = build_parser().parse_args(argv)
     try:
         config = Config.load(env, getattr(args, "config", None))

@@ -164,7 +164,9 @@ class SlackChannel:
             # Listeners ack and hand the work to a task themselves, so the HTTP answer
             # goes out as soon as ack() is called.
             process_before_response=True,
-            logger=logging.getLogger("bot.channels.slack.bolt"),
+            # Under `slack_bolt`, which stays at WARNING (bot/logs.py): at DEBUG, Bolt and its
+            # Socket Mode client log whole payloads, with user ids and typed answers.
+            logger=logging.getLogger("slack_bolt.klantstem"),
         )
         self.pace = pace or Pace()
         self.broadcast_pace = broadcast_pace or Pace(BROADCAST_INTERVAL, burst=1)
@@ -483,7 +485,8 @@ class SlackChannel:
             info = await self.client.users_info(user=user, include_locale=True)
             locale = info["user"].get("locale")
         except SlackApiError as exc:
-            log.info("slack: no locale for %s (%s)", user, exc.response.get("error"))
+            # No user id: this runs during a conversation, and would tell who answered when.
+            log.info("slack: no locale for a user (%s)", exc.response.get("error"))
             locale = None
         language = i18n.pick_language(locale, default="") or None
         self._locales.remember(user, language)

@@ -429,7 +429,8 @@ class TelegramChannel:
                 paced=False,
             )
         except DeliveryFailed as exc:
-            log.info("could not edit message %s in chat %s: %s", message_id, chat, exc)
+            # No chat id: edits follow presses, and would tell who answered when.
+            log.info("could not edit a message: %s", exc)
 
     async def _retire_keyboard(self, chat: str, *, paced: bool) -> None:
         """Remove the buttons of the chat's previous question: only one question is live."""
@@ -445,7 +446,7 @@ class TelegramChannel:
                 paced=paced,
             )
         except DeliveryFailed as exc:
-            log.info("could not remove old buttons in chat %s: %s", chat, exc)
+            log.info("could not remove old buttons: %s", exc)
 
     def _remember(self, chat: str, asked: _Asked) -> None:
         self._asked[chat] = asked
