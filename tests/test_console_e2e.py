@@ -105,13 +105,19 @@ def test_stop_keeps_nothing(tmp_path: Path) -> None:
     assert stored_answers(tmp_path) == []
 
 
-def test_stats_shows_the_response_and_hides_the_cvs_of_a_small_group(tmp_path: Path) -> None:
+def test_stats_shows_the_waiting_answer_and_hides_the_cvs_of_a_small_group(
+    tmp_path: Path,
+) -> None:
     klantstem(tmp_path, "try", "--lang", "en", stdin="anonymous\n8\n9\n10\n")
     result = klantstem(tmp_path, "stats")
     assert result.returncode == 0, result.stderr
-    assert "cvs" in result.stdout
     line = next(ln for ln in result.stdout.splitlines() if ln.startswith("cvs "))
-    assert line.split() == ["cvs", "1", "0", "1"]
+    assert line.split() == ["cvs", "0", "0", "0", "1", "0"]
+    assert "1 anonymous answer waits for release" in result.stdout
+    klantstem(tmp_path, "try", "--lang", "en", stdin="named\n8\n9\n10\n")
+    result = klantstem(tmp_path, "stats")
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("cvs "))
+    assert line.split() == ["cvs", "1", "1", "0", "1", "0"]
     assert "figures are shown from 5" in result.stdout
 
 
