@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.storage.driver import Connection
 from bot.storage.records import StoredAnswer
@@ -39,10 +40,33 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-class ReleaseQueries:
-    """Hold, count, release and withhold anonymous answers."""
+class ResponseRows:
+    """The one statement pair that writes responses and their answers."""
 
     conn: Connection
+
+    async def insert_response_rows(
+        self, responses: Iterable[Sequence[Any]], answers: Iterable[Sequence[Any]]
+    ) -> None:
+        """Insert responses and their answers as plain rows, one `executemany` each (bulk
+        imports). Response rows: id, survey_id, survey_version, wave_id, anonymous,
+        contact_id, identity_id, language, attributes (`compact_json`), completed_at;
+        answer rows: response_id, question_id, survey_id, wave_id, score, choice, text."""
+        await self.conn.executemany(
+            "INSERT INTO responses (id, survey_id, survey_version, wave_id, anonymous,"
+            " contact_id, identity_id, language, attributes, completed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            responses,
+        )
+        await self.conn.executemany(
+            "INSERT INTO answers (response_id, question_id, survey_id, wave_id, score, choice,"
+            " text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            answers,
+        )
+
+
+class ReleaseQueries(ResponseRows):
+    """Hold, count, release and withhold anonymous answers."""
 
     async def hold_response(self, held: HeldResponse, now: datetime) -> None:
         """Keep a finished anonymous conversation until its batch is released."""
@@ -161,17 +185,7 @@ class ReleaseQueries:
                 for a in held.answers
             )
         rng.shuffle(answers)
-        await self.conn.executemany(
-            "INSERT INTO responses (id, survey_id, survey_version, wave_id, anonymous,"
-            " contact_id, identity_id, language, attributes, completed_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            responses,
-        )
-        await self.conn.executemany(
-            "INSERT INTO answers (response_id, question_id, survey_id, wave_id, score, choice,"
-            " text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            answers,
-        )
+        await self.insert_response_rows(responses, answers)
         await self._end_held(batch)
 
     async def withhold_held(self, batch: Sequence[HeldResponse], wave_id: str) -> None:

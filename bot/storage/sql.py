@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from bot.storage.api_sql import ApiQueries
@@ -23,12 +23,12 @@ from bot.storage.records import (
     StoredSession,
     SurveyCount,
 )
-from bot.storage.release_sql import ReleaseQueries
+from bot.storage.release_sql import ReleaseQueries, ResponseRows
 from bot.storage.report_sql import ReportQueries
 from bot.storage.slack_sql import SlackQueries
 from bot.storage.telegram_sql import LinkQueries
 from bot.storage.waves_sql import WavesQueries
-from bot.timeutil import day_text, to_text
+from bot.timeutil import day_text, hour_text, to_text
 from flows import Session
 
 Change = Literal["added", "updated", "unchanged"]
@@ -48,7 +48,7 @@ def compact_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-class CoreQueries:
+class CoreQueries(ResponseRows):
     """Updates, identities, sessions, responses, contacts, staff and the audit log.
 
     Each area of the bot keeps its statements in a mixin of its own module
@@ -64,13 +64,22 @@ class CoreQueries:
         """Record a platform update id; False when it was processed before.
 
         One statement, so two instances receiving the same redelivery cannot both win.
+        The key names no user (channels derive it from the platform's own update ids) and
+        its time is kept to the hour, enough for `forget_updates_before`.
         """
         inserted = await self.conn.execute(
             "INSERT INTO processed_updates (channel, update_id, seen_at) VALUES (?, ?, ?)"
             " ON CONFLICT (channel, update_id) DO NOTHING",
-            (channel, update_id, to_text(now)),
+            (channel, update_id, hour_text(now)),
         )
         return inserted == 1
+
+    async def forget_updates_before(self, cutoff: datetime) -> int:
+        """Delete the update ids recorded in hours that ended by `cutoff`; how many."""
+        return await self.conn.execute(
+            "DELETE FROM processed_updates WHERE seen_at <= ?",
+            (hour_text(cutoff - timedelta(hours=1)),),
+        )
 
     async def identity(self, channel: str, external_id: str) -> Identity | None:
         """The identity of a platform user, if known."""
@@ -221,25 +230,6 @@ class CoreQueries:
             ],
         )
         return rid
-
-    async def insert_response_rows(
-        self, responses: Iterable[Sequence[Any]], answers: Iterable[Sequence[Any]]
-    ) -> None:
-        """Insert responses and their answers as plain rows, one `executemany` each (bulk
-        imports). Response rows: id, survey_id, survey_version, wave_id, anonymous,
-        contact_id, identity_id, language, attributes (`compact_json`), completed_at;
-        answer rows: response_id, question_id, survey_id, wave_id, score, choice, text."""
-        await self.conn.executemany(
-            "INSERT INTO responses (id, survey_id, survey_version, wave_id, anonymous,"
-            " contact_id, identity_id, language, attributes, completed_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            responses,
-        )
-        await self.conn.executemany(
-            "INSERT INTO answers (response_id, question_id, survey_id, wave_id, score, choice,"
-            " text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            answers,
-        )
 
     async def register_survey(
         self, survey_id: str, version: int, title: str, definition: str, now: datetime
