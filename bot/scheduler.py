@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.action_plan import ActionPlan
+from bot.api import idempotency
 from bot.flag_chat import FlagChat
 from bot.flags import Flags
 from bot.followup import FollowUp
@@ -32,6 +33,7 @@ from bot.invitations import Invitations
 from bot.outbox import Outbox
 from bot.service import Service
 from bot.staff_chat import StaffReach
+from bot.timeutil import hour_text
 from bot.wave_chat import WaveChat
 from bot.waves import Waves
 
@@ -41,6 +43,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SWEEP_JOB = "sweep"
+UPDATE_RETENTION = timedelta(hours=48)
+"""How long a processed-update id is kept against redelivery: Telegram keeps an unconfirmed
+update up to 24 hours, Slack retries within minutes. Older ids are deleted by the sweep."""
 
 
 class Scheduler:
@@ -62,6 +67,7 @@ class Scheduler:
             part.register(self.outbox)
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
+        self._forgot_before: str | None = None
 
     async def start(self) -> None:
         """Queue the next scheduled waves and digest, then start the interval and cron jobs."""
@@ -103,10 +109,23 @@ class Scheduler:
             try:
                 ran = await self.outbox.run_due()
                 await self.waves.release_due()
+                await self._forget_old_updates()
+                await idempotency.prune(self.service.storage, self.service.clock())
                 return ran
             except Exception:
                 log.exception("sweep failed; the next one tries again")
                 return 0
+
+    async def _forget_old_updates(self) -> None:
+        """Delete processed-update ids once no platform redelivers them (`UPDATE_RETENTION`);
+        their time is kept to the hour, so once an hour is enough."""
+        cutoff = self.service.clock() - UPDATE_RETENTION
+        hour = hour_text(cutoff)
+        if hour == self._forgot_before:
+            return
+        async with self.service.storage.transaction() as tx:
+            await tx.forget_updates_before(cutoff)
+        self._forgot_before = hour
 
     def kick(self) -> None:
         """Sweep now rather than at the next interval (after a button press or a command)."""

@@ -24,6 +24,11 @@ def day_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT00:00:00Z")
 
 
+def hour_text(moment: datetime) -> str:
+    """The UTC hour of a moment, as a stored time: dedupe keys need no more to be pruned."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:00:00Z")
+
+
 def from_text(text: str) -> datetime:
     """Read a time stored by `to_text`."""
     return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)

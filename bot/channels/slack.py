@@ -21,6 +21,7 @@ the channel tracks, so `stop()` finishes it and tests can wait for it with `idle
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from collections import OrderedDict
@@ -349,7 +350,7 @@ class SlackChannel:
         if ts:
             self._questions.remember((channel, pressed.question_id, pressed.revision), (ts, text))
         event = Event(EventKind.PRESS, pressed.value, pressed.question_id, pressed.revision)
-        self._spawn(self._handle(user, channel, event, f"press:{user}:{action['action_ts']}"))
+        self._spawn(self._handle(user, channel, event, press_key(body)))
 
     async def _on_skip(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -367,7 +368,7 @@ class SlackChannel:
         if pressed is None or not await self._is_current(user, pressed):
             await self._refuse_stale(user, channel)
             return
-        await self._handle(user, channel, event, f"press:{user}:{action['action_ts']}")
+        await self._handle(user, channel, event, press_key(body))
 
     async def _on_open_text(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -495,6 +496,19 @@ class SlackChannel:
                 await tx.ensure_identity(NAME, user, utc_now())
                 await tx.remember_language(NAME, user, language)
         return language
+
+
+def press_key(body: dict[str, Any]) -> str:
+    """The dedupe key of a button press: a digest of Slack's trigger id, new for every press
+    and the same in a redelivery. No user id and no time: the key is kept for days."""
+    trigger = body.get("trigger_id") or "|".join(
+        (
+            str(body.get("container", {}).get("message_ts", "")),
+            str(body["actions"][0].get("action_id", "")),
+            str(body["actions"][0].get("action_ts", "")),
+        )
+    )
+    return "trigger:" + hashlib.sha256(str(trigger).encode()).hexdigest()[:32]
 
 
 def _where(body: dict[str, Any]) -> tuple[str, str]:

@@ -40,8 +40,10 @@ class IdentityQueries:
         Deleted: the identity (with its open conversation and its link to a contact or
         staff member), the contact's personal links, and every named response given by
         this identity or by the contact it was linked to (their answers and flags go with
-        them). Anonymous responses stay: nothing links them to anyone. The contact record
-        itself stays, as the organisation's own customer list, but is no longer linked.
+        them). An anonymous answer not yet released (`held_responses`) is still tied to the
+        identity and goes with it (ON DELETE CASCADE). Released anonymous responses stay:
+        nothing links them to anyone, and no processed-update key names a user. The contact
+        record itself stays, as the organisation's own customer list, but is no longer linked.
         """
         row = await self.conn.fetchone(
             "SELECT id, contact_id FROM identities WHERE channel = ? AND external_id = ?",
@@ -54,8 +56,8 @@ class IdentityQueries:
     async def forget_contact(self, contact_id: str) -> Forgotten:
         """Forget a contact as `forget_identity` forgets one of their identities, for all of
         them at once (`klantstem forget REF`): every linked identity, open conversation,
-        personal link and named response goes; the contact record and anonymous answers
-        stay."""
+        held anonymous answer, personal link and named response goes; the contact record
+        and released anonymous answers stay."""
         rows = await self.conn.fetchall(
             "SELECT id FROM identities WHERE contact_id = ?", (contact_id,)
         )
