@@ -283,6 +283,33 @@ async def test_due_rows_can_be_claimed_with_the_dialect_clause(store: Storage) -
     assert [r[0] for r in claimed] == ["inv0", "inv1"]
 
 
+# -- API idempotency keys -------------------------------------------------------------
+
+
+async def test_an_idempotency_key_is_claimed_once_per_token_and_expires(store: Storage) -> None:
+    day = timedelta(hours=24)
+    async with store.transaction() as tx:
+        for token in ("t1", "t2"):
+            await tx.add_api_token(token, token, "write", f"hash-{token}", NOW)
+        assert await tx.claim_idempotency_key("t1", "k", "h1", NOW, NOW - day)
+        assert not await tx.claim_idempotency_key("t1", "k", "h2", NOW, NOW - day)
+        assert await tx.claim_idempotency_key("t2", "k", "h2", NOW, NOW - day)
+        first = await tx.idempotency_record("t1", "k")
+        assert first is not None and (first.request_hash, first.status) == ("h1", None)
+        await tx.finish_idempotency_key("t1", "k", 201, '{"wave": "w"}')
+        done = await tx.idempotency_record("t1", "k")
+        assert done is not None and (done.status, done.response) == (201, '{"wave": "w"}')
+        assert await tx.idempotency_record("t1", "other") is None
+    later = NOW + day + timedelta(seconds=1)
+    async with store.transaction() as tx:
+        assert await tx.idempotency_keys_before(later - day)
+        assert await tx.claim_idempotency_key("t1", "k", "h3", later, later - day)
+        assert not await tx.idempotency_keys_before(later - day)  # both old ones went
+        renewed = await tx.idempotency_record("t1", "k")
+        assert renewed is not None and renewed.request_hash == "h3"
+        assert await tx.prune_idempotency_keys(later + day) == 1
+
+
 # -- migrations -------------------------------------------------------------------------
 
 

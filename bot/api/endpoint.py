@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.api import idempotency
 from bot.api import request as rq
 from bot.api.errors import ApiError
 from bot.api.schema import Schema, validate
@@ -72,9 +73,11 @@ class Endpoint:
 
     async def _run(self, app: App, request: Request) -> Response:
         token = await rq.authenticate(request, app.storage, self.scope)
+        key = idempotency.key_of(request) if self.method in idempotency.METHODS else None
         query = self._query(request)
         body: Any = None
         media = ""
+        raw = b""
         if self.body is not None:
             raw = await rq.read_body(request, app.config.api_max_body)
             media = rq.media_type(request)
@@ -86,7 +89,13 @@ class Endpoint:
             else:
                 raise rq.unsupported(media, (rq.JSON, rq.CSV) if self.csv else (rq.JSON,))
         params = {k: str(v) for k, v in request.path_params.items()}
-        return await self.handler(Call(app, token, params, query, body, media))
+        call = Call(app, token, params, query, body, media)
+        if key is None:
+            return await self.handler(call)
+        fingerprint = idempotency.request_hash(request, raw)
+        return await idempotency.once(
+            app.storage, token, key, fingerprint, lambda: self.handler(call), app.service.clock()
+        )
 
     def _query(self, request: Request) -> dict[str, Any]:
         values: dict[str, Any] = {}

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from bot.api import idempotency
 from bot.api.endpoint import PREFIX, Endpoint
 from bot.api.errors import ERROR_SCHEMA
 
@@ -13,12 +14,23 @@ _ERRORS = {
     401: "missing, unknown or revoked bearer token",
     403: "the token's scope does not allow this",
     404: "not found",
-    409: "conflict",
+    409: "conflict, or a request with the same Idempotency-Key has not finished",
     413: "body larger than KLANTSTEM_API_MAX_BODY_BYTES",
     415: "unsupported Content-Type",
-    422: "malformed or invalid body; `field` names the problem",
+    422: "malformed or invalid body or header; `field` names the problem",
 }
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
+_IDEMPOTENCY_KEY = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": "A key of your own making (1 to 255 visible ASCII characters, e.g. a "
+    "UUID) for a request you may retry: the same key with the same request within 24 hours "
+    "gets the first answer again (status and body, with `Idempotent-Replayed: true`) and "
+    "acts no more; with another request it gets 422 `idempotency_key_reused`; while the "
+    "first is still running, 409 `in_progress`. Keys belong to the token that sent them.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
 
 
 def document(endpoints: Iterable[Endpoint], version: str) -> dict[str, Any]:
@@ -57,6 +69,9 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     ]
     if endpoint.path.count("{") or endpoint.query:
         errors.add(422)
+    if endpoint.method in idempotency.METHODS:
+        parameters.append(_IDEMPOTENCY_KEY)
+        errors |= {409, 422}
     operation: dict[str, Any] = {
         "summary": endpoint.summary,
         "operationId": f"{endpoint.method.lower()}_{_slug(endpoint.path)}",
