@@ -60,7 +60,7 @@ async def run(respondents: int) -> None:
             )
             parsed = time.perf_counter()
             async with storage.transaction() as tx:
-                await import_measurements(tx, kto, waves, datetime.now(UTC), language="en", tr=tr)
+                await import_measurements(tx, kto, waves, datetime.now(UTC), min_group=5, tr=tr)
             stored = time.perf_counter()
             async with storage.transaction(write=False) as tx:
                 row = await tx.conn.fetchone("SELECT COUNT(*) FROM answers")

@@ -2,10 +2,17 @@
 anonymous responses, so trends and the +10 point rule (G-P1, G-P2) start from an
 organisation's history; an export writes a survey's anonymous answers in the same format.
 
-An imported wave is stored like one run here: a `waves` row (opened on its first answer
-day, closed on its last, marked imported with its invited count and fingerprint) and
-`responses`/`answers` rows that are anonymous (no person, day-only time, random ids in
-random order), so every report treats it alike. See `bot.history_file` for the format.
+An imported wave is stored like one run here and released like one: a `waves` row (opened
+on its first answer day, closed on its last, marked imported with its invited count and
+fingerprint) and `responses`/`answers` rows that are anonymous as a release makes them: no
+person, random ids in random order, one date for the whole wave (its last answer day), no
+language, and attributes coarsened so every combination occurs at least k times in the
+wave (k = `KLANTSTEM_MIN_GROUP_SIZE`; a wave of fewer than k keeps no attributes). Every
+report treats it alike. See `bot.history_file` for the format and the columns refused.
+
+An export reads only `responses` rows that are anonymous and in a wave: what a release or
+an import stored (coarsened, one date). Held answers (`held_responses`), withheld ones
+(never stored) and named responses are out of its reach.
 """
 
 from __future__ import annotations
@@ -52,21 +59,23 @@ async def import_measurements(
     waves: Sequence[MeasuredWave],
     now: datetime,
     *,
-    language: str,
+    min_group: int,
     tr: Translator,
 ) -> list[WaveImport]:
-    """Store validated waves in the caller's transaction; a wave imported before with the
-    same answers is left as it is. Raises `CsvRejected` (nothing written) when a label is
-    taken by a different wave."""
+    """Store validated waves in the caller's transaction, their attributes coarsened so
+    every combination occurs at least `min_group` times per wave; a wave imported before
+    with the same answers is left as it is. Raises `CsvRejected` (nothing written) when a
+    label is taken by a different wave."""
     existing = await tx.waves_labelled([w.label for w in waves])
     problems: list[tuple[int, str]] = []
     outcomes: list[WaveImport] = []
-    todo: list[tuple[MeasuredWave, str]] = []
+    todo: list[tuple[MeasuredWave, list[str], str]] = []
     for wave in waves:
-        fingerprint = wave.fingerprint(survey.id)
+        attributes = wave.stored_attributes(min_group)
+        fingerprint = wave.fingerprint(survey.id, attributes)
         found = existing.get(wave.label, [])
         if not found:
-            todo.append((wave, fingerprint))
+            todo.append((wave, attributes, fingerprint))
             continue
         problem = _conflict(found, wave, fingerprint, survey, tr)
         if problem:
@@ -79,8 +88,8 @@ async def import_measurements(
         outcomes.append(WaveImport(wave.label, len(wave.respondents), change))
     if problems:
         raise CsvRejected(sorted(problems, key=lambda p: p[0]))
-    for wave, fingerprint in todo:
-        await _store(tx, survey, wave, fingerprint, now, language)
+    for wave, attributes, fingerprint in todo:
+        await _store(tx, survey, wave, attributes, fingerprint, now)
         outcomes.append(WaveImport(wave.label, len(wave.respondents), "added"))
     order = {w.label: i for i, w in enumerate(waves)}
     return sorted(outcomes, key=lambda o: order[o.label])
@@ -100,7 +109,7 @@ def _conflict(
         message = N_("wave {label!r} was run in Klantstem; give this measurement another label")
         return tr.gettext(message).format(label=wave.label)
     stored = found[0]
-    if stored.fingerprint != fingerprint:
+    if stored.fingerprint not in (fingerprint, wave.earlier_fingerprint(survey.id)):
         message = N_(
             "wave {label!r} was imported before with other answers;"
             " give this measurement another label"
@@ -122,11 +131,12 @@ async def _store(
     tx: Transaction,
     survey: Survey,
     measured: MeasuredWave,
+    attributes: list[str],
     fingerprint: str,
     now: datetime,
-    language: str,
 ) -> None:
-    """One imported wave: the closed wave and its anonymous responses, in bulk."""
+    """One imported wave: the closed wave and its anonymous responses, in bulk, each with
+    its coarsened `attributes`, the wave's last day and no language."""
     wave = Wave(
         id=new_id(),
         survey_id=survey.id,
@@ -136,21 +146,21 @@ async def _store(
         opened_at=_midnight(measured.first_day),
         created_by=IMPORTED_BY,
     )
+    last = _midnight(measured.last_day)
     await tx.insert_wave(wave)
     await tx.mark_imported(wave.id, now, measured.invited, fingerprint)
-    await tx.close_wave(wave.id, _midnight(measured.last_day))
+    await tx.close_wave(wave.id, last)
     respondents = measured.respondents
     ids = [new_id() for _ in respondents]
-    days: dict[date, str] = {}
+    completed = day_text(last)
     sid, version, wid = survey.id, survey.version, wave.id
     responses: list[tuple[Any, ...]] = []
     answers: list[tuple[Any, ...]] = []
     # In id order: the random ids say nothing about the file, and the indexes fill in order.
     for i in sorted(range(len(ids)), key=ids.__getitem__):
-        rid, r = ids[i], respondents[i]
-        completed = days.get(r.day) or days.setdefault(r.day, day_text(_midnight(r.day)))
-        responses.append((rid, sid, version, wid, 1, None, None, language, r.attributes, completed))
-        answers.extend((rid, a[0], sid, wid, a[1], a[2], a[3]) for a in r.answers)
+        rid = ids[i]
+        responses.append((rid, sid, version, wid, 1, None, None, "", attributes[i], completed))
+        answers.extend((rid, a[0], sid, wid, a[1], a[2], a[3]) for a in respondents[i].answers)
     await tx.insert_response_rows(responses, answers)
 
 

@@ -8,11 +8,26 @@ choice id or label, or an open text; blank means not answered. A `respondent` co
 keeps the rows of one person together and is never stored. Every other column is an
 attribute for breakdowns (segment, region, ...). A column named like a question of another
 survey, or nearly like one of this survey's (`satisfation`), is refused as an unknown
-question, so a typo cannot turn answers into an attribute; columns that would name a person
-(`name`, `email`, ...) are refused, as imported answers are anonymous by nature.
+question, so a typo cannot turn answers into an attribute.
 
-A wave's fingerprint hashes its answers independent of row and column order, so the same
-measurement imported again is recognised, and a different one under its label refused.
+Imported answers are anonymous by nature, so an attribute column whose values identify
+people is refused, whatever its header:
+
+- a header that names a person, a contact detail, a customer or personal number, an
+  address or a birth date in Dutch, English, French or German (`naam`, `e-mail`,
+  `telefoonnummer`, `klantnummer`, `prénom`, `Kundennummer`, `postcode`, ...), compared
+  after lower-casing and dropping accents and separators (`personal_header`);
+- a column any value of which looks like an e-mail address (something@domain.tld) or a
+  phone number (only digits, spaces, `+ ( ) . - /`, with 9 to 15 digits) (`looks_personal`);
+- a column whose values are mostly unique: in some wave that has at least `UNIQUE_FROM`
+  (10) respondents with a value in it, more than half of those values occur only once.
+
+The `respondent` column stays allowed: it only keeps one person's rows together and is
+never stored. Coarsening the attributes that are stored is `MeasuredWave.stored_attributes`.
+
+A wave's fingerprint hashes what is stored of it (the answers, the coarsened attributes,
+the one date), independent of row and column order, so the same measurement imported
+again is recognised, and a different one under its label refused.
 """
 
 from __future__ import annotations
@@ -20,7 +35,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Collection, Mapping
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -30,11 +47,54 @@ from bot.csvfile import FORMULA_STARTS, CsvRejected, CsvRow, read_csv
 from bot.people import attribute_columns
 from bot.storage.sql import compact_json
 from flows import N_, Kind, Question, Survey, Translator
+from scoring.coarsen import coarsen
 
 WAVE, DATE, RESPONDENT, INVITED, SURVEY = "wave", "date", "respondent", "invited", "survey"
 RESERVED = (WAVE, DATE, RESPONDENT)
 PERSONAL = ("ref", "name", "email", "phone", "telegram", "slack")
-"""Columns that would tie anonymous answers to a person."""
+"""Columns of the contacts file that would tie anonymous answers to a person."""
+# fmt: off
+_PERSON_HEADERS = frozenset(
+    {
+        *PERSONAL,
+        # names
+        "naam", "nom", "noms", "nome", "fullname", "initials", "initialen", "tussenvoegsel",
+        # contact details
+        "mail", "tel", "telnr", "gsm", "mobile", "mobil", "mobilenumber", "cell", "handy",
+        "fax", "portable", "contactgegevens", "coordonnees", "kontaktdaten",
+        # customer, personal and account numbers
+        "id", "uid", "userid", "user", "login", "account", "accountnumber", "accountid",
+        "relatienummer", "debiteurnummer", "lidnummer", "membernumber", "mitgliedsnummer",
+        "bsn", "ssn", "nir", "matricule", "personeelsnummer", "personalnummer",
+        "employeeid", "employeenumber", "ip", "client", "klant", "kunde", "customer",
+        # addresses
+        "straat", "street", "rue", "strasse", "huisnummer", "housenumber", "hausnummer",
+        "zip", "plz", "cp", "postalcode", "codepostal",
+        # birth dates
+        "dob", "verjaardag",
+    }
+)
+"""Headers (squashed: lower case, no accents, no separators) that identify a person."""
+_PERSON_STEMS = (
+    "email", "mailadres", "mailaddress", "courriel",
+    "telefo", "telepho", "phone", "mobiel", "mobilnummer", "handynummer", "gsmnummer",
+    "voornaam", "achternaam", "roepnaam", "vorname", "nachname", "prenom",
+    "klantnummer", "klantnr", "klantid", "klantcode", "kundennummer", "kundennr", "kundenid",
+    "customernumber", "customerno", "customerid", "clientid", "clientnumber", "clientnr",
+    "numeroclient", "numclient", "idclient", "codeclient", "iban",
+    "adres", "address", "postcode", "postleitzahl", "zipcode",
+    "geboorte", "geburt", "naissance", "birth",
+)
+"""Parts of a squashed header that identify a person wherever they occur in it."""
+# fmt: on
+_PERSON_ENDINGS = ("naam", "name")
+"""Endings of a squashed header that name someone (`klantnaam`, `first_name`)."""
+UNIQUE_FROM = 10
+"""From this many respondents with a value in a wave, a column of which more than half the
+values occur once is refused as one that singles people out."""
+_EMAIL = re.compile(r"[^\s@<>]+@[^\s@<>.]+(?:\.[^\s@<>.]+)*\.[^\s@<>.\d]{2,}")
+_PHONE = re.compile(r"\+?[\d\s().\-/]+")
+_PHONE_DIGITS = (9, 15)
 WAVES_FILE = "waves.csv"
 """Beside an import file: how many people each wave asked (columns wave, invited, survey)."""
 MAX_LABEL = 100
@@ -53,12 +113,14 @@ class Answer(NamedTuple):
 
 
 class Respondent(NamedTuple):
-    """One respondent's answers, ready to store; `canonical` feeds the fingerprint."""
+    """One respondent as read from the file; `key` holds the answers' fingerprint tokens
+    and `attributes_json` the attributes as given (for fingerprints of earlier imports)."""
 
     day: date
-    attributes: str
+    attributes: tuple[tuple[str, str], ...]
+    attributes_json: str
     answers: tuple[Answer, ...]
-    canonical: str
+    key: str
 
 
 @dataclass
@@ -78,15 +140,72 @@ class MeasuredWave:
 
     @property
     def last_day(self) -> date:
-        """The latest answer day."""
+        """The latest answer day: the one date every stored response of the wave gets."""
         return max(r.day for r in self.respondents)
 
-    def fingerprint(self, survey_id: str) -> str:
-        """A hash of the answers, the same whatever the order of rows and columns."""
-        digest = hashlib.sha256(survey_id.encode())
-        for canonical in sorted(r.canonical for r in self.respondents):
-            digest.update(b"\n" + canonical.encode())
+    def stored_attributes(self, k: int) -> list[str]:
+        """The attributes to store, as JSON, one per respondent (in order): coarsened with
+        `scoring.coarsen` so every combination occurs at least k times in the wave; a wave
+        of fewer than k respondents keeps no attributes at all."""
+        if len(self.respondents) < k:
+            return ["{}"] * len(self.respondents)
+        made: dict[tuple[tuple[str, str], ...], str] = {}
+        out = []
+        for record in coarsen([dict(r.attributes) for r in self.respondents], k):
+            items = tuple(sorted(record.items()))
+            text = made.get(items)
+            out.append(text if text is not None else made.setdefault(items, compact_json(record)))
+        return out
+
+    def fingerprint(self, survey_id: str, stored: Sequence[str]) -> str:
+        """A hash of what is stored of the wave (answers, `stored` attributes, the one
+        date), the same whatever the order of rows and columns."""
+        digest = hashlib.sha256(f"{survey_id}\x1e{self.last_day.isoformat()}".encode())
+        lines = (f"{a}\x1e{r.key}" for a, r in zip(stored, self.respondents, strict=True))
+        for line in sorted(lines):
+            digest.update(b"\n" + line.encode())
         return digest.hexdigest()
+
+    def earlier_fingerprint(self, survey_id: str) -> str:
+        """The fingerprint that imports made before attributes were coarsened (every day and
+        attribute as given), so re-importing such a file still changes nothing."""
+        digest = hashlib.sha256(survey_id.encode())
+        canonical = (
+            f"{r.day.isoformat()}\x1e{r.attributes_json}\x1e{r.key}" for r in self.respondents
+        )
+        for line in sorted(canonical):
+            digest.update(b"\n" + line.encode())
+        return digest.hexdigest()
+
+
+def personal_header(header: str) -> bool:
+    """Whether a column's header names a person or their contact details, number, address
+    or birth date (in nl, en, fr or de), after lower-casing and dropping accents and
+    separators: `E-mail`, `Numéro client` and `klant_id` are `email`, `numeroclient`,
+    `klantid`."""
+    key = _squash(header)
+    return (
+        key in _PERSON_HEADERS
+        or key.endswith(_PERSON_ENDINGS)
+        or any(stem in key for stem in _PERSON_STEMS)
+    )
+
+
+def looks_personal(value: str) -> str | None:
+    """ "email" or "phone" when a value looks like an e-mail address or a phone number."""
+    if "@" in value and _EMAIL.search(value):
+        return "email"
+    text = value.strip()
+    if _PHONE.fullmatch(text):
+        digits = sum(c.isdigit() for c in text)
+        if _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1]:
+            return "phone"
+    return None
+
+
+def _squash(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if c.isascii() and c.isalnum())
 
 
 @dataclass(frozen=True)
@@ -125,12 +244,14 @@ def parse_measurements(
     `other_questions` are the question ids of the installation's other surveys.
     """
     header, rows = read_csv(data)
-    columns, attributes = _layout(header, survey, options, other_questions, tr)
+    columns, attributes, personal = _layout(header, survey, options, other_questions, tr)
     reader = _Reader(columns, attributes, header, options, today, tr)
     for row in rows:
         reader.read(row)
     waves = reader.finish()
-    problems = reader.problems + _apply_invited(waves, options, tr)
+    problems = personal + reader.problems + reader.personal_values()
+    problems += _unique_columns(waves, [a for a in attributes if a not in reader.personal], tr)
+    problems += _apply_invited(waves, options, tr)
     if problems:
         raise CsvRejected(sorted(problems, key=lambda p: p[0]))
     if not waves:
@@ -207,11 +328,14 @@ def _layout(
     options: ImportOptions,
     other_questions: Collection[str],
     tr: Translator,
-) -> tuple[list[_Column], list[str]]:
-    """The question columns (by question id) and the attribute columns; raises
-    `CsvRejected` (line 1) for every column that cannot be used."""
+) -> tuple[list[_Column], list[str], list[tuple[int, str]]]:
+    """The question columns (by question id), the attribute columns, and the refusals of
+    columns whose header names a person (the rows are still read, so that every refusal
+    is listed at once); raises `CsvRejected` (line 1) for every column that cannot be
+    used when any other column is wrong."""
     own = {q.id: q for q in survey.questions}
     problems: list[tuple[int, str]] = []
+    personal: list[tuple[int, str]] = []
     for column, given in ((WAVE, options.wave), (DATE, options.day)):
         if column in header and given is not None:
             message = N_(
@@ -242,12 +366,13 @@ def _layout(
             problems.append(
                 (1, tr.gettext(message).format(column=h, survey=survey.id, questions=listing))
             )
-        elif h in PERSONAL:
+        elif personal_header(h):
             message = N_(
                 "column {column!r} would tie anonymous answers to a person; leave it out"
                 " (a {respondent!r} column may keep one person's rows together)"
             )
-            problems.append((1, tr.gettext(message).format(column=h, respondent=RESPONDENT)))
+            personal.append((1, tr.gettext(message).format(column=h, respondent=RESPONDENT)))
+            problems.append(personal[-1])
         else:
             rest.append(h)
     if not any(h in own for h in header):
@@ -258,11 +383,11 @@ def _layout(
     except CsvRejected as exc:
         problems += exc.problems
         attributes = []
-    if problems:
+    if len(problems) > len(personal):
         raise CsvRejected(problems)
     # Read in question id order, so answers and fingerprint tokens come out sorted.
     columns = [_Column(own[h], _check(own[h]), header.index(h)) for h in sorted(own) if h in header]
-    return columns, attributes
+    return columns, attributes, personal
 
 
 def _check(question: Question) -> Check:
@@ -329,6 +454,9 @@ class _Reader:
         self.groups: dict[tuple[str, str], _Group] = {}
         self.days: dict[str, date | str] = {}
         self.attribute_json: dict[tuple[tuple[str, str], ...], str] = {}
+        self.kinds: dict[str, str | None] = {}
+        self.personal: dict[str, tuple[int, str]] = {}
+        """column -> the first line and kind ("email", "phone") of a value that is personal"""
 
     def read(self, row: CsvRow) -> None:
         """Check one row and add it to its wave (or to its respondent's other rows)."""
@@ -358,6 +486,12 @@ class _Reader:
                 tokens.append(read[1])
         found += [message for _, message in sorted(invalid)]
         attributes = tuple((a, unescape(v)) for a in self.attributes if (v := cells[a]))
+        for name, value in attributes:
+            kind = self.kinds.get(value, "")
+            if kind == "":
+                kind = self.kinds.setdefault(value, looks_personal(value))
+            if kind and name not in self.personal:
+                self.personal[name] = (row.line, kind)
         respondent = unescape(cells[RESPONDENT]) if self.respondent_column else ""
         if not answers and not respondent:
             found.append(self.tr.gettext("the row answers no question"))
@@ -391,6 +525,24 @@ class _Reader:
             )
         return [w for w in self.waves.values() if w.respondents]
 
+    def personal_values(self) -> list[tuple[int, str]]:
+        """For each column holding an e-mail address or a phone number: its first such line
+        and why the column is refused."""
+        messages = {
+            "email": N_(
+                "column {column!r} holds an e-mail address, which would tie anonymous answers"
+                " to a person; leave the column out"
+            ),
+            "phone": N_(
+                "column {column!r} holds a phone number, which would tie anonymous answers"
+                " to a person; leave the column out"
+            ),
+        }
+        return [
+            (line, self.tr.gettext(messages[kind]).format(column=name))
+            for name, (line, kind) in self.personal.items()
+        ]
+
     def _respondent(
         self,
         day: date,
@@ -401,8 +553,7 @@ class _Reader:
         text = self.attribute_json.get(attributes)
         if text is None:
             text = self.attribute_json.setdefault(attributes, compact_json(dict(attributes)))
-        canonical = f"{day.isoformat()}\x1e{text}\x1e" + "\x1e".join(tokens)
-        return Respondent(day, text, tuple(answers), canonical)
+        return Respondent(day, attributes, text, tuple(answers), "\x1e".join(tokens))
 
     def _merge(
         self,
@@ -483,6 +634,32 @@ class _Reader:
         message = N_("question {question!r}: {value!r} is not one of its choices ({choices})")
         choices = ", ".join(c.id for c in question.choices)
         return self.tr.gettext(message).format(question=question.id, value=cell, choices=choices)
+
+
+def _unique_columns(
+    waves: list[MeasuredWave], attributes: list[str], tr: Translator
+) -> list[tuple[int, str]]:
+    """Attribute columns whose values are mostly unique in some wave: from `UNIQUE_FROM`
+    respondents with a value, more than half of the values occur once (line 1, one
+    problem per column, naming the first such wave)."""
+    problems = []
+    for name in attributes:
+        for wave in waves:
+            counts = Counter(v for r in wave.respondents for a, v in r.attributes if a == name)
+            given = sum(counts.values())
+            once = sum(1 for n in counts.values() if n == 1)
+            if given >= UNIQUE_FROM and 2 * once > given:
+                message = N_(
+                    "column {column!r} has a different value for most respondents"
+                    " ({once} of {given} values in wave {label!r} occur once), so it would"
+                    " single people out; leave it out or group its values"
+                )
+                text = tr.gettext(message).format(
+                    column=name, once=once, given=given, label=wave.label
+                )
+                problems.append((1, text))
+                break
+    return problems
 
 
 def _apply_invited(

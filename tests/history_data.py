@@ -87,11 +87,12 @@ async def import_file(
     data: bytes,
     survey_id: str = "cvs",
     options: ImportOptions | None = None,
+    k: int = 5,
 ) -> list[WaveImport]:
-    """Validate and store a file in one transaction."""
+    """Validate and store a file in one transaction (k: the minimum group size)."""
     waves = parse(data, survey_id, options)
     async with storage.transaction() as tx:
-        return await import_measurements(tx, SURVEYS[survey_id], waves, NOW, language="en", tr=EN)
+        return await import_measurements(tx, SURVEYS[survey_id], waves, NOW, min_group=k, tr=EN)
 
 
 async def counts(storage: Storage) -> tuple[int, int, int]:

@@ -46,12 +46,15 @@ async def test_third_wave_fails_the_7_mark_but_passes_on_10_points(
     cvs_trend = next(s for s in data["trend"]["series"] if s["key"] == "cvs")
     assert [p["pass"]["passed"] for p in cvs_trend["points"]] == [False, False, True]
     assert any("passes by rising +1.2" in c["text"] for c in data["conclusions"])
-    assert data["respondents"] == {
+    shown = ("n", "named", "anonymous", "invited", "response_rate", "held", "withheld")
+    assert {key: data["respondents"][key] for key in shown} == {
         "n": 5,
         "named": 0,
         "anonymous": 5,
         "invited": 10,
         "response_rate": 0.5,
+        "held": 0,
+        "withheld": 0,
     }
 
 
@@ -90,8 +93,8 @@ async def test_imported_waves_are_closed_anonymous_and_dated_by_their_answers(
     async with storage.transaction(write=False) as tx:
         wave = (await tx.report_waves("cvs"))[0]
         responses = await tx.conn.fetchall(
-            "SELECT anonymous, contact_id, identity_id, completed_at, attributes FROM responses"
-            " ORDER BY attributes"
+            "SELECT anonymous, contact_id, identity_id, language, completed_at, attributes"
+            " FROM responses ORDER BY attributes"
         )
         answers = await tx.conn.fetchall("SELECT * FROM answers")
     assert (wave.label, wave.opened_at, wave.closed_at) == (
@@ -99,15 +102,87 @@ async def test_imported_waves_are_closed_anonymous_and_dated_by_their_answers(
         "2023-06-01T00:00:00Z",
         "2023-06-01T00:00:00Z",
     )
-    # Jan's two rows became one response; no respondent name is stored anywhere.
+    # Jan's two rows became one response; no respondent name is stored anywhere, and a
+    # wave of fewer than 5 respondents keeps no attributes (Jan's segment would be his).
     assert [tuple(r) for r in responses] == [
-        (1, None, None, "2023-06-01T00:00:00Z", '{"segment":"retail"}'),
-        (1, None, None, "2023-06-01T00:00:00Z", "{}"),
+        (1, None, None, "", "2023-06-01T00:00:00Z", "{}"),
+        (1, None, None, "", "2023-06-01T00:00:00Z", "{}"),
     ]
     assert len(answers) == 7
     assert ("Call back sooner",) in [(a["text"],) for a in answers if a["text"]]
     stored = json.dumps([list(r) for r in [*responses, *answers]])
-    assert "jansen" not in stored and "smit" not in stored
+    assert "jansen" not in stored and "smit" not in stored and "retail" not in stored
+
+
+async def test_a_wave_spans_its_days_but_its_answers_carry_only_the_last(
+    storage: Storage, config: Config
+) -> None:
+    days = ["2023-03-01", "2023-03-02", "2023-03-09", "2023-03-15", "2023-03-15", "2023-03-31"]
+    rows = [("Spring", day, 7, 8, 9) for day in days]
+    await import_file(
+        storage, csv_bytes(("wave", "date", "satisfaction", "loyalty", "recommendation"), rows)
+    )
+    async with storage.transaction(write=False) as tx:
+        stored = await tx.conn.fetchall("SELECT DISTINCT completed_at FROM responses")
+    assert [r[0] for r in stored] == ["2023-03-31T00:00:00Z"]
+    scope = (await json_report(storage, config, "cvs", "Spring"))["scope"]
+    assert scope["opened_at"].startswith("2023-03-01")
+    assert scope["first_response"].startswith("2023-03-31")
+    assert scope["last_response"].startswith("2023-03-31")
+
+
+async def test_a_rare_combination_of_attributes_is_stored_coarsened(
+    storage: Storage, config: Config
+) -> None:
+    # 12 respondents: one hospitality customer in the east, the only one of her kind.
+    people = [("retail", "north")] * 6 + [("wholesale", "south")] * 5 + [("hospitality", "east")]
+    rows = [("Autumn", "2024-10-07", 7, 8, 9, s, r) for s, r in people]
+    header = ("wave", "date", "satisfaction", "loyalty", "recommendation", "segment", "region")
+    await import_file(storage, csv_bytes(header, rows))
+    async with storage.transaction(write=False) as tx:
+        stored = await tx.conn.fetchall(
+            "SELECT attributes, COUNT(*) FROM responses GROUP BY attributes ORDER BY attributes"
+        )
+    combinations = {str(r[0]): int(r[1]) for r in stored}
+    assert all(n >= 5 for n in combinations.values()), combinations
+    assert sum(combinations.values()) == 12
+    flat = json.dumps(list(combinations))
+    assert "hospitality" not in flat and "east" not in flat
+    # Retail customers in the north stay a group of their own; the rest is "(other)".
+    assert combinations.get('{"region":"north","segment":"retail"}') == 6
+    data = await json_report(storage, config, "cvs", "Autumn")
+    groups = {
+        b["key"]: sorted(g["name"] for g in b["groups"])
+        for b in data["breakdowns"]
+        if b["kind"] == "attribute"
+    }
+    assert groups == {"region": ["(other)", "north"], "segment": ["(other)", "retail"]}
+
+
+@pytest.mark.parametrize(
+    ("k", "stored"),
+    [
+        (
+            3,
+            [
+                ('{"segment":"public"}', 3),
+                ('{"segment":"retail"}', 3),
+                ('{"segment":"wholesale"}', 3),
+            ],
+        ),
+        (5, [('{"segment":"(other)"}', 9)]),
+    ],
+)
+async def test_coarsening_follows_the_minimum_group_size(
+    storage: Storage, k: int, stored: list[tuple[str, int]]
+) -> None:
+    rows = [("Spring", "2024-04-02", 7, s) for s in ("retail", "wholesale", "public") * 3]
+    await import_file(storage, csv_bytes(("wave", "date", "satisfaction", "segment"), rows), k=k)
+    async with storage.transaction(write=False) as tx:
+        found = await tx.conn.fetchall(
+            "SELECT attributes, COUNT(*) FROM responses GROUP BY attributes ORDER BY attributes"
+        )
+    assert [tuple(r) for r in found] == stored
 
 
 async def test_importing_the_same_file_twice_changes_nothing(storage: Storage) -> None:

@@ -12,7 +12,15 @@ from bot.csvfile import CsvRejected
 from bot.history_file import ImportOptions, parse_invited
 from bot.storage import Storage
 from tests.cli import main
-from tests.history_data import EN, cli_options, counts, csv_bytes, cvs_history, import_file
+from tests.history_data import (
+    EN,
+    cli_options,
+    counts,
+    csv_bytes,
+    cvs_history,
+    import_file,
+    parse,
+)
 from tests.report_data import add_wave
 
 HEADER = ("wave", "date", "satisfaction", "loyalty", "recommendation", "segment")
@@ -277,3 +285,180 @@ def test_the_command_lists_the_bad_lines_and_writes_nothing(
     assert "--date '12/3' is not a date; write YYYY-MM-DD" in capsys.readouterr().err
     assert main(["responses", "import", str(bad), "--survey", "kvs", *cli]) == 1
     assert "Unknown survey 'kvs'" in capsys.readouterr().err
+
+
+PEOPLE = (
+    "Jan Jansen",
+    "Piet Smit",
+    "Anna de Vries",
+    "Els Bakker",
+    "Kees Visser",
+    "Mia Mulder",
+    "Tom Bos",
+    "Eva Dekker",
+    "Sem Peters",
+    "Lotte Vos",
+    "Noah Jacobs",
+    "Fleur Maas",
+)
+
+
+def test_columns_that_identify_people_are_refused_and_never_reach_a_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The insider's import: names, contacts and customer numbers under headers the blocked
+    list did not know, and a ticket code unique to each respondent. They were stored on
+    the "anonymous" responses and printed as the group names of breakdowns."""
+    cli = cli_options(tmp_path)
+    path = tmp_path / "paper.csv"
+    header = ("satisfaction", "loyalty", "recommendation", "Naam", "E-mail", "Phone Number")
+    header += ("klantnummer", "ticket", "segment")
+    rows = [
+        (
+            *(7, 8, 9 - i % 3, name, f"{name.split()[0].lower()}@example.nl"),
+            *(f"+31 6 1234 56{i:02d}", f"K{1000 + i}", f"T-{7000 + 7 * i}"),
+            ("retail", "wholesale")[i % 2],
+        )
+        for i, name in enumerate(PEOPLE)
+    ]
+    path.write_bytes(csv_bytes(header, rows))
+    command = ["responses", "import", str(path), "--survey=cvs", "--wave=Paper"]
+    assert main([*command, "--date=2024-01-08", *cli]) == 1
+    err = capsys.readouterr().err
+    assert f"{path} was not imported; nothing was changed" in err
+    for column in ("naam", "e_mail", "phone_number", "klantnummer"):
+        assert f"column {column!r} would tie anonymous answers to a person" in err, err
+    assert "column 'ticket' has a different value for most respondents" in err, err
+    assert "'segment'" not in err
+    assert main(["wave", "list", *cli]) == 0
+    assert "Paper" not in capsys.readouterr().out
+    # Without those columns the same answers import, and no report shows a person.
+    path.write_bytes(csv_bytes((*header[:3], "segment"), [(*r[:3], r[-1]) for r in rows]))
+    assert main([*command, "--date=2024-01-08", *cli]) == 0
+    assert capsys.readouterr().out == "Paper: 12 respondents imported\n"
+    assert main(["report", "--survey", "cvs", *cli]) == 0
+    report = capsys.readouterr().out
+    assert "By segment" in report
+    assert not [name for name in PEOPLE if name in report]
+    assert "@example.nl" not in report and "+31 6" not in report
+    assert "K1000" not in report and "T-7000" not in report
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # Dutch
+        "Naam",
+        "Voornaam",
+        "Achternaam",
+        "E-mail",
+        "E-mailadres",
+        "Telefoon",
+        "Telefoonnummer",
+        "Mobiel",
+        "Klantnummer",
+        "Klant ID",
+        "Adres",
+        "Postcode",
+        "Geboortedatum",
+        # English
+        "Name",
+        "Full name",
+        "Email",
+        "Mail",
+        "Phone",
+        "phone_number",
+        "Customer number",
+        "Customer ID",
+        "Address",
+        "ZIP",
+        "Birth date",
+        # French
+        "Nom",
+        "Prénom",
+        "Courriel",
+        "Téléphone",
+        "Numéro client",
+        "Adresse",
+        "Code postal",
+        "Date de naissance",
+        # German
+        "Vorname",
+        "Nachname",
+        "Telefon",
+        "Handy",
+        "Kundennummer",
+        "Straße",
+        "PLZ",
+        "Geburtsdatum",
+        # the names refused before
+        "ref",
+        "telegram",
+        "slack",
+    ],
+)
+def test_a_header_that_names_a_person_is_refused_in_any_language(header: str) -> None:
+    data = csv_bytes(("satisfaction", header), [(7, "x"), (8, "y")])
+    with pytest.raises(CsvRejected) as refused:
+        parse(data, options=ImportOptions(wave="2025", day=date(2025, 3, 10)))
+    [(line, reason)] = refused.value.problems
+    assert line == 1 and "would tie anonymous answers to a person; leave it out" in reason
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("jan.jansen@example.nl", "an e-mail address"),
+        ("Jan <j.jansen@bedrijf.co.uk>", "an e-mail address"),
+        ("+31 6 12345678", "a phone number"),
+        ("06-12345678", "a phone number"),
+        ("(020) 123 45 67", "a phone number"),
+        ("+33 1 23 45 67 89", "a phone number"),
+        ("0171/1234567", "a phone number"),
+    ],
+)
+def test_a_column_with_an_e_mail_address_or_phone_number_is_refused(value: str, kind: str) -> None:
+    rows = [(7, "retail", "plain"), (8, "retail", value), (6, "public", value)]
+    with pytest.raises(CsvRejected) as refused:
+        parse(
+            csv_bytes(("satisfaction", "segment", "contact"), rows),
+            options=ImportOptions(wave="2025", day=date(2025, 3, 10)),
+        )
+    message = f"column 'contact' holds {kind}, which would tie anonymous answers to a person"
+    assert refused.value.problems == [(3, message + "; leave the column out")]
+
+
+def test_a_column_of_mostly_unique_values_is_refused_from_ten_respondents() -> None:
+    options = ImportOptions(wave="2025", day=date(2025, 3, 10))
+    header = ("respondent", "satisfaction", "segment", "city")
+    cities = ["Utrecht", "Utrecht", "Zwolle", "Zwolle"] + [f"Dorp {i}" for i in range(7)]
+    rows = [(f"R{i}", 7, "retail", city) for i, city in enumerate(cities)]
+    # Nine respondents: too few for uniqueness to say much; coarsening hides them instead.
+    assert len(parse(csv_bytes(header, rows[:9]), options=options)[0].respondents) == 9
+    with pytest.raises(CsvRejected) as refused:
+        parse(csv_bytes(header, rows), options=options)
+    # The respondent column is unique too, but it is never stored.
+    assert refused.value.problems == [
+        (
+            1,
+            "column 'city' has a different value for most respondents (7 of 11 values in"
+            " wave '2025' occur once), so it would single people out; leave it out or group"
+            " its values",
+        )
+    ]
+    # Half of the values once is not most: the column is an attribute like any other.
+    grouped = cities[:4] + ["Urk"] * 2 + [f"Dorp {i}" for i in range(5)]
+    rows = [(f"R{i}", 7, "retail", city) for i, city in enumerate(grouped)]
+    assert len(parse(csv_bytes(header, rows), options=options)[0].respondents) == 11
+
+
+@pytest.mark.parametrize(
+    "value", ["2023-03-14", "14-03-2023", "1234 AB", "42", "€ 12.500", "retail", "NL-Noord"]
+)
+def test_ordinary_attribute_values_are_not_taken_for_contact_details(value: str) -> None:
+    rows = [(7, "retail", value), (8, "public", value)]
+    waves = parse(
+        csv_bytes(("satisfaction", "segment", "since"), rows),
+        options=ImportOptions(wave="2025", day=date(2025, 3, 10)),
+    )
+    assert len(waves[0].respondents) == 2

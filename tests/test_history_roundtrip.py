@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,11 @@ import pytest
 from bot.config import Config
 from bot.history import export_measurements
 from bot.history_file import ImportOptions
-from bot.storage import Storage, open_storage
+from bot.release import release_wave
+from bot.storage import Storage, new_id, open_storage
 from bot.storage.records import NewResponse, StoredAnswer
+from bot.storage.release_sql import HeldResponse
+from bot.storage.waves_sql import Wave
 from tests.cli import main
 from tests.history_data import (
     SURVEYS,
@@ -91,12 +95,15 @@ def test_export_then_import_into_a_fresh_database_gives_the_same_reports(
 async def test_waves_run_here_move_to_another_installation_with_the_same_figures(
     storage: Storage, config: Config, tmp_path: Path
 ) -> None:
-    rows = [(8, 7, 9, "lt1", "retail"), (6, 6, 5, "gt3", "retail"), (9, 9, 10, "gt3", "public")]
+    # Released answers carry attributes that each occur at least k (5) times in their wave,
+    # so importing them again coarsens nothing away.
+    rows = [(8, 7, 9, "lt1"), (6, 6, 5, "gt3"), (9, 9, 10, "gt3")]
     for w, label in enumerate(("Spring", "Autumn")):
         opened = NOW - timedelta(days=200 - 150 * w, hours=-9)
         wave_id = await add_wave(storage, "kto", label, opened, invited=20)
-        for i in range(8):
-            s, lo, r, since, segment = rows[(i + w) % 3]
+        for i in range(10):
+            s, lo, r, since = rows[(i + w) % 3]
+            segment = ("retail", "public")[i % 2]
             answers: dict[str, int | str] = {"satisfaction": s, "loyalty": lo, "recommendation": r}
             answers |= {"service": min(10, s + w), "crm": max(1, lo - 1), "customer_since": since}
             if i == 3:
@@ -107,7 +114,7 @@ async def test_waves_run_here_move_to_another_installation_with_the_same_figures
             )
     async with storage.transaction(write=False) as tx:
         export = await export_measurements(tx, SURVEYS["kto"], None)
-    assert export.respondents == 16 and export.invited == [("Spring", 20), ("Autumn", 20)]
+    assert export.respondents == 20 and export.invited == [("Spring", 20), ("Autumn", 20)]
     moved = await open_storage(f"sqlite:///{tmp_path / 'moved.db'}")
     try:
         options = ImportOptions(invited_by_wave=dict(export.invited))
@@ -172,6 +179,47 @@ def test_export_to_stdout_and_of_one_wave(
     capsys.readouterr()
     assert main(["responses", "export", "--survey", "cvs", "--wave", "Paper", *cli]) == 0
     header, *rows = capsys.readouterr().out.splitlines()
-    assert header == "wave,date,satisfaction,loyalty,recommendation,improve,segment"
-    assert sorted(rows) == ["Paper,2024-02-01,7,,,,retail", "Paper,2024-02-01,8,,,,public"]
+    # Two respondents are fewer than 5: their segments were not stored, so none go out.
+    assert header == "wave,date,satisfaction,loyalty,recommendation,improve"
+    assert sorted(rows) == ["Paper,2024-02-01,7,,,", "Paper,2024-02-01,8,,,"]
     assert main(["responses", "export", "--survey", "cvs", "--wave", "Nope", *cli]) == 1
+
+
+async def test_the_export_writes_released_answers_only_never_held_or_withheld_ones(
+    storage: Storage,
+) -> None:
+    """What waits for its batch is still tied to its person, and what a too small wave
+    withheld was never stored: neither can reach an export."""
+    segments = {
+        "Released": ["retail"] * 5 + ["public"] * 5 + ["hospitality"],
+        "Waiting": ["retail"] * 5,
+        "Withheld": ["retail"] * 2,
+    }
+    waves = {}
+    async with storage.transaction() as tx:
+        for label, values in segments.items():
+            waves[label] = wave_id = new_id()
+            opened = NOW - timedelta(days=20)
+            await tx.insert_wave(Wave(wave_id, "kto", 1, label, {}, opened, NOW + timedelta(1)))
+            for i, segment in enumerate(values):
+                answers = (
+                    StoredAnswer("service", 6 + i % 4),
+                    StoredAnswer("frustration", text=label),
+                )
+                held = HeldResponse("kto", 1, wave_id, None, None, {"segment": segment}, answers)
+                await tx.hold_response(held, opened + timedelta(days=i))
+        for label in ("Released", "Withheld"):
+            await release_wave(tx, "kto", waves[label], 5, NOW)
+    async with storage.transaction(write=False) as tx:
+        export = await export_measurements(tx, SURVEYS["kto"], None)
+    table = list(csv.DictReader(io.StringIO(export.csv)))
+    assert export.respondents == 11
+    assert {row["wave"] for row in table} == {"Released"}
+    assert {row["frustration"] for row in table} == {"Released"}
+    # One date, the release day, and the segments as coarsened at release.
+    assert {row["date"] for row in table} == {NOW.date().isoformat()}
+    assert sorted(Counter(row["segment"] for row in table).items()) == [
+        ("(other)", 6),
+        ("retail", 5),
+    ]
+    assert "hospitality" not in export.csv

@@ -120,7 +120,7 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
         )
         async with storage.transaction() as tx:
             outcomes = await import_measurements(
-                tx, survey, waves, now, language=config.default_language, tr=tr
+                tx, survey, waves, now, min_group=config.min_group_size, tr=tr
             )
             detail = {"file": path.name, "survey": survey.id}
             await tx.audit(
