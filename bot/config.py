@@ -70,6 +70,13 @@ def _positive_hours(raw: str) -> timedelta:
     return timedelta(hours=hours)
 
 
+def _minutes(raw: str) -> timedelta:
+    minutes = float(raw)
+    if minutes < 0:
+        raise ValueError("must be 0 or more minutes")
+    return timedelta(minutes=minutes)
+
+
 def _min_group(raw: str) -> int:
     value = int(raw)
     if value < 3:
@@ -222,6 +229,14 @@ SETTINGS: tuple[Setting, ...] = (
         sc.positive_days,
         "14",
         "A scheduled wave closes this many days after it starts.",
+    ),
+    Setting(
+        "KLANTSTEM_WAVE_REPEAT_MINUTES",
+        "wave_repeat",
+        _minutes,
+        "10",
+        "`wave start` refuses a wave of the same survey and filters started less than this "
+        "many minutes ago, unless `--again` (0: never refuses).",
     ),
     Setting(
         "KLANTSTEM_REMINDER_DAYS",
@@ -530,6 +545,7 @@ class Config:
     outbox_lease: timedelta = timedelta(seconds=300)
     wave_schedule: tuple[sc.ScheduledWave, ...] = ()
     scheduled_wave_days: timedelta = timedelta(days=14)
+    wave_repeat: timedelta = timedelta(minutes=10)
     reminder_after: timedelta = timedelta(days=3)
     quiet_hours: sc.QuietHours | None = sc.DEFAULT_QUIET_HOURS
     interaction_delay: timedelta = timedelta(hours=1)

@@ -1,6 +1,6 @@
 """`/wave` for admins in chat: start, status, close and list waves.
 
-/wave start kto segment=retail --closes 2026-12-31
+/wave start kto segment=retail --closes 2026-12-31 [again]
 /wave status [WAVE]
 /wave close WAVE
 /wave list
@@ -9,13 +9,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from bot import i18n
 from bot.admin import AdminRequest
 from bot.case_listing import wave_lines
 from bot.channels.base import Notice
+from bot.config import Config
 from bot.population import PopulationError, parse_filters
+from bot.storage.waves_sql import Wave
 from bot.waves import WaveError, Waves, parse_closing
+
+
+def repeated(wave: Wave, language: str, config: Config, again: str) -> str:
+    """Why a wave of the same survey and filters is not started again so soon; `again` is
+    how to insist (`--again` on the command line, `again` in chat)."""
+    _ = i18n.translator(language).gettext
+    filters = cast(dict[str, str], wave.population.get("filters") or {})
+    if wave.population.get("staff"):
+        who = _("all staff")
+    elif filters:
+        who = " ".join(f"{k}={v}" for k, v in sorted(filters.items()))
+    else:
+        who = _("every contact")
+    minutes = config.wave_repeat.total_seconds() / 60
+    return _(
+        "wave {id} of {survey} for {who} was started at {when}, less than {minutes} minutes "
+        "ago (KLANTSTEM_WAVE_REPEAT_MINUTES); to start it again anyway, add {again}"
+    ).format(
+        id=wave.id,
+        survey=wave.survey_id,
+        who=who,
+        when=i18n.moment(wave.opened_at, language, config.timezone),
+        minutes=f"{minutes:g}",
+        again=again,
+    )
 
 
 def split_start(args: Sequence[str]) -> tuple[str, list[str], str | None]:
@@ -68,14 +96,23 @@ class WaveChat:
 
     async def _start(self, args: Sequence[str], actor: str, language: str) -> Notice:
         _ = i18n.translator(language).gettext
-        survey, words, closes_text = split_start(args)
+        again = bool(args) and args[-1] == "again"
+        survey, words, closes_text = split_start(args[:-1] if again else args)
         config = self.waves.config
         closes = (
             parse_closing(closes_text, config.timezone, self.waves.service.clock())
             if closes_text
             else None
         )
-        started = await self.waves.start(survey, parse_filters(words), closes, actor)
+        filters = parse_filters(words)
+        twin = None if again else await self.waves.started_like(survey, filters)
+        if twin is not None:
+            return Notice(
+                _("Nothing was changed: {reason}").format(
+                    reason=repeated(twin, language, config, "again")
+                )
+            )
+        started = await self.waves.start(survey, filters, closes, actor)
         assert started is not None
         self.kick()
         return Notice(

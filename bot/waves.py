@@ -173,6 +173,18 @@ class Waves:
             found = await tx.waves_starting_with(text.strip().lower())
         return only_match(found, text, "wave", WaveError)
 
+    async def started_like(self, survey_id: str, filters: Mapping[str, str]) -> Wave | None:
+        """The latest wave of this survey and filters opened less than
+        `KLANTSTEM_WAVE_REPEAT_MINUTES` ago: `wave start` refuses it again without `--again`."""
+        survey = self.service.surveys.get(survey_id)
+        if survey is None or not self.config.wave_repeat:
+            return None
+        population = Population(staff=survey.always_anonymous, filters=dict(filters))
+        since = self.service.clock() - self.config.wave_repeat
+        async with self.service.storage.transaction(write=False) as tx:
+            recent = await tx.waves_opened_since(survey.id, since)
+        return next((w for w in recent if w.population == population.to_dict()), None)
+
     async def progress(self, wave_id: str) -> WaveProgress:
         """Invited, delivered, unreachable, started and completed counts of a wave."""
         async with self.service.storage.transaction(write=False) as tx:

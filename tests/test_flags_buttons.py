@@ -97,6 +97,26 @@ async def test_only_admins_run_wave_commands(worlds: Worlds) -> None:
     assert "[##############################] 3 of 3 invitations handled" in status
 
 
+async def test_the_same_wave_again_in_chat_within_the_window_needs_again(
+    worlds: Worlds,
+) -> None:
+    world = await worlds(contacts=contacts_csv(3))
+    started = await world.command("5001", "wave", "start", "cvs", "segment=retail")
+    wave_id = started.split()[1].rstrip(":")
+    refused = await world.command("5001", "wave", "start", "cvs", "segment=retail")
+    assert refused.startswith(
+        f"Nothing was changed: wave {wave_id} of cvs for segment=retail was started at "
+    )
+    assert "again" in refused
+    async with world.app.storage.transaction(write=False) as tx:
+        assert len(await tx.recent_waves()) == 1
+    again = await world.command("5001", "wave", "start", "cvs", "segment=retail", "again")
+    assert again.startswith("Wave ") and "3 invitations go out now" in again
+    await world.wait(days=1)
+    later = await world.command("5001", "wave", "start", "cvs", "segment=retail")
+    assert later.startswith("Wave ")
+
+
 async def test_staff_list_open_and_overdue_flags_in_chat(worlds: Worlds, clock: Clock) -> None:
     world, _buttons = await flagged(worlds)
     listing = await world.command("5002", "flags")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 
+from bot import cli
 from tests.cli import main
 
 CONTACTS = (
@@ -69,6 +71,43 @@ def test_bad_wave_input_is_refused_and_changes_nothing(
     assert capsys.readouterr().err == f"Nothing was changed: {reason}\n"
     assert main(["wave", "list", "--db", db]) == 0
     assert capsys.readouterr().out == "There are no waves yet.\n"
+
+
+def test_the_same_wave_started_again_within_the_window_is_refused_unless_again(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["wave", "start", "cvs", "--db", db]) == 0
+    first = capsys.readouterr().out.strip()
+    assert main(["wave", "start", "cvs", "--db", db]) == 1
+    refused = capsys.readouterr().err
+    assert refused.startswith(f"Nothing was changed: wave {first} of cvs for every contact was")
+    assert "started at " in refused and "KLANTSTEM_WAVE_REPEAT_MINUTES" in refused
+    assert "--again" in refused
+    assert main(["wave", "list", "--db", db]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
+    # another filter is another wave; --again starts the same one anyway
+    assert main(["wave", "start", "cvs", "segment=retail", "--db", db]) == 0
+    assert main(["wave", "start", "cvs", "--again", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["wave", "list", "--db", db]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+def test_the_repeat_window_is_a_setting(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    def start(minutes: str) -> int:
+        env = {**os.environ, "KLANTSTEM_LANGUAGE": "en", "KLANTSTEM_WAVE_REPEAT_MINUTES": minutes}
+        return cli.main(["wave", "start", "cvs", "--db", db], environ=env)
+
+    assert start("0") == 0
+    assert start("0") == 0
+    capsys.readouterr()
+    assert start("soon") != 0
+    assert "KLANTSTEM_WAVE_REPEAT_MINUTES='soon'" in capsys.readouterr().err
+    assert start("-1") != 0
+    assert main(["wave", "list", "--db", db]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
 
 
 def test_interaction_schedules_a_survey_unless_the_contact_was_asked_recently(

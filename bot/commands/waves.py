@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.invitations import Invitations
 from bot.population import PopulationError, parse_filters
 from bot.service import Service
+from bot.wave_chat import repeated
 from bot.waves import WaveError, Waves, parse_closing
 
 REFRESH_SECONDS = 1.0
@@ -33,6 +34,12 @@ def register(
     p.add_argument("survey", metavar="SURVEY")
     p.add_argument("filters", nargs="*", metavar="key=value", help="imported attributes to match")
     p.add_argument("--closes", metavar="DATE", help="closing date, e.g. 2026-12-31")
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="start it even if the same survey and filters started a moment ago"
+        " (KLANTSTEM_WAVE_REPEAT_MINUTES)",
+    )
     p.set_defaults(command=cmd_start)
     p = actions.add_parser("status", parents=[common], help="progress of a wave (default: latest)")
     p.add_argument("wave", nargs="?", metavar="WAVE", help="wave id or its first characters")
@@ -71,7 +78,11 @@ async def cmd_start(args: argparse.Namespace, config: Config) -> int:
             if args.closes
             else None
         )
-        started = await waves.start(args.survey, parse_filters(args.filters), closes, "cli")
+        filters = parse_filters(args.filters)
+        twin = None if args.again else await waves.started_like(args.survey, filters)
+        if twin is not None:
+            return _refuse(config, repeated(twin, config.default_language, config, "--again"))
+        started = await waves.start(args.survey, filters, closes, "cli")
     except (WaveError, PopulationError) as exc:
         return _refuse(config, exc)
     finally:

@@ -181,6 +181,15 @@ class WavesQueries:
         )
         return [_wave(r) for r in rows]
 
+    async def waves_opened_since(self, survey_id: str, since: datetime) -> list[Wave]:
+        """The waves of a survey opened at or after `since`, newest first."""
+        rows = await self.conn.fetchall(
+            f"SELECT {_WAVE_COLUMNS} FROM waves WHERE survey_id = ? AND opened_at >= ?"
+            " ORDER BY opened_at DESC, id",
+            (survey_id, to_text(since)),
+        )
+        return [_wave(r) for r in rows]
+
     async def latest_closed_wave(self, survey_id: str) -> Wave | None:
         """The most recently closed wave of a survey."""
         row = await self.conn.fetchone(
