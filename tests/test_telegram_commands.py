@@ -103,7 +103,8 @@ async def test_forget_deletes_named_answers_the_link_and_the_unreleased_anonymou
         await tg.tap(CUSTOMER, "Yes, delete my data")
 
         assert tg.texts(CUSTOMER)[-1] == (
-            "Your data has been deleted. Anonymous answers stay, as nothing links them to you."
+            "Your data has been deleted. Released anonymous answers stay, as nothing links"
+            " them to you."
         )
         async with tg.app.storage.transaction(write=False) as tx:
             assert await tx.identity("telegram", str(CUSTOMER)) is None

@@ -215,8 +215,9 @@ class UpdateHandlers:
         await self.channel.say(
             chat,
             _(
-                "This deletes your link to us and every answer you gave with your name. "
-                "Anonymous answers stay, as nothing links them to you. This cannot be undone."
+                "This deletes your link to us, every answer you gave with your name and any"
+                " anonymous answer not yet released. Released anonymous answers stay, as"
+                " nothing links them to you. This cannot be undone."
             ),
             button_rows([(_("Yes, delete my data"), self.channel.codec.forget(user))]),
         )
@@ -233,7 +234,8 @@ class UpdateHandlers:
             )
         _ = i18n.translator(language).gettext
         done = _(
-            "Your data has been deleted. Anonymous answers stay, as nothing links them to you."
+            "Your data has been deleted. Released anonymous answers stay, as nothing links"
+            " them to you."
         )
         message = press.query.message
         if message is not None:

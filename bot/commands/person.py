@@ -71,8 +71,9 @@ async def cmd_forget(args: argparse.Namespace, config: Config) -> int:
         await storage.close()
     print(
         _(
-            "Forgot {ref}: {count} named responses and every chat link deleted. "
-            "Anonymous answers stay, as nothing links them to anyone."
+            "Forgot {ref}: {count} named responses, any anonymous answer not yet released"
+            " and every chat link deleted. Released anonymous answers stay, as nothing"
+            " links them to anyone."
         ).format(ref=args.ref, count=forgotten.named_responses)
     )
     return 0

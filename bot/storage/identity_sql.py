@@ -123,7 +123,8 @@ class IdentityQueries:
 
     async def _forget(self, identity_ids: list[str], contact_id: str | None) -> Forgotten:
         named = 0
-        for identity_id in identity_ids or [None]:
+        owners: list[str | None] = list(identity_ids) or [None]
+        for identity_id in owners:
             owner = "responses WHERE anonymous = 0 AND (identity_id = ? OR contact_id = ?)"
             params = (identity_id, contact_id or identity_id)
             await self.conn.execute(
