@@ -59,7 +59,9 @@ UPDATES_HANDLED = Counter(
     "Respondents' updates (answers, button presses) handled by this process.",
 )
 ANSWERS_STORED = Counter(
-    "klantstem_answers_stored_total", "Completed questionnaires stored by this process."
+    "klantstem_answers_stored_total",
+    "Completed questionnaires stored by this process: named ones as they come in,"
+    " anonymous ones when their batch is released.",
 )
 
 

@@ -80,8 +80,8 @@ class Handled:
     duplicate: bool = False
     completion: Completion | None = None
     language: str = "en"
-    released: bool = False
-    """Whether this action released a batch of anonymous answers (the files are scrubbed)."""
+    released: int = 0
+    """How many anonymous answers this action released (then the files are scrubbed)."""
 
 
 CompletionStep = Callable[[Transaction, Completion], Awaitable[None]]
@@ -156,7 +156,10 @@ class Service:
                 continue
             if not handled.duplicate:
                 metrics.UPDATES_HANDLED.inc()
-                metrics.ANSWERS_STORED.inc(handled.completion is not None)
+                # Anonymous answers count when released, in a batch: a counter that moved
+                # at the moment of one would date it.
+                named = handled.completion is not None and not handled.completion.anonymous
+                metrics.ANSWERS_STORED.inc(int(named) + handled.released)
                 if handled.released:
                     await self.storage.scrub()
                 await self._send(
@@ -226,7 +229,7 @@ class Service:
             )
             after = outcome.session
             completion = None
-            released = False
+            released = 0
             if after.status is Status.ACTIVE:
                 if outcome.changed:
                     await tx.update_session(identity.id, after, before.revision)
@@ -238,7 +241,7 @@ class Service:
                         batch = await release_outside_waves(
                             tx, survey.id, self.config.min_group_size, now
                         )
-                        released = batch.changed
+                        released = batch.released
         return Handled(
             outcome.replies,
             after.status,
