@@ -18,3 +18,17 @@ CREATE INDEX held_responses_survey ON held_responses (survey_id, wave_id);
 -- Anonymous answers of a wave that closed with fewer than k of them: counted in the
 -- response rate, never stored as answers.
 ALTER TABLE waves ADD COLUMN withheld_count INTEGER NOT NULL DEFAULT 0;
+
+-- Anonymous answers stored before batches existed: one date per wave (its last), and
+-- outside waves one date per month (its last), so no day singles one out; the language
+-- is not kept. Their attributes stay as they were (see docs/reliability.md).
+UPDATE responses SET completed_at = (
+    SELECT MAX(r2.completed_at) FROM responses r2
+    WHERE r2.anonymous = 1 AND r2.survey_id = responses.survey_id AND r2.wave_id = responses.wave_id
+) WHERE anonymous = 1 AND wave_id IS NOT NULL;
+UPDATE responses SET completed_at = (
+    SELECT MAX(r2.completed_at) FROM responses r2
+    WHERE r2.anonymous = 1 AND r2.survey_id = responses.survey_id AND r2.wave_id IS NULL
+    AND substr(r2.completed_at, 1, 7) = substr(responses.completed_at, 1, 7)
+) WHERE anonymous = 1 AND wave_id IS NULL;
+UPDATE responses SET language = '' WHERE anonymous = 1;
