@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import i18n
 from bot.channels.base import DeliveryFailed, Unreachable
 from bot.outbox import MAX_ATTEMPTS, Apply, Done, Outbox, Retry, backoff
-from bot.service import Completion, Service
+from bot.service import Completion, ConversationBusy, Service
 from bot.storage import Transaction, new_id
 from bot.storage.outbox_sql import Job
 from bot.storage.records import Identity
@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 INVITE = "invite"
 REMIND = "remind"
+BUSY_RETRY = timedelta(hours=1)
+"""An invitation to someone in the middle of another survey is tried again this much later."""
 
 
 class InteractionRefused(ValueError):
@@ -152,6 +154,9 @@ class Invitations:
                 continue
             except DeliveryFailed as exc:
                 raise Retry(backoff(job, now), str(exc) or "delivery failed") from None
+            except ConversationBusy:
+                # Never throw away answers of a survey under way: ask when it has ended.
+                raise Retry(now + BUSY_RETRY, "answering another survey") from None
             return Done("sent", ref, self._sent(invitation, now))
         if identities and not running and job.attempts < MAX_ATTEMPTS:
             # Their platform is not running in this process (yet): a misconfigured or

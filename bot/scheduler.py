@@ -31,6 +31,7 @@ from bot.flags import Flags
 from bot.followup import FollowUp
 from bot.invitations import Invitations
 from bot.outbox import Outbox
+from bot.replies import Replies
 from bot.service import Service
 from bot.staff_chat import StaffReach
 from bot.timeutil import hour_text
@@ -63,7 +64,8 @@ class Scheduler:
         self.reach = StaffReach(service)
         self.followup = FollowUp(service, self.flags, self.reach)
         self.plan = ActionPlan(service, self.reach)
-        for part in (self.invitations, self.waves, self.followup, self.plan):
+        self.replies = Replies(service)
+        for part in (self.invitations, self.waves, self.followup, self.plan, self.replies):
             part.register(self.outbox)
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None

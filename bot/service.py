@@ -11,9 +11,10 @@ does a database connection lost before the commit (nothing of the unit was store
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import i18n, metrics
 from bot.channels.base import Channel
@@ -41,6 +42,27 @@ from flows import (
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+
+REPLY = "reply"
+"""Outbox kind of replies owed to a respondent (see `Service.reply_grace`)."""
+DONE = "done"
+RESEND = "resend"
+
+
+class ConversationBusy(RuntimeError):
+    """The person is in the middle of another survey; an invitation waits for it to end."""
+
+
+def owed_key(at: int | str, address: str) -> str:
+    """The key of an owed-reply row: unique, with the revision it was owed at (or DONE
+    for the thank-you) and the chat it goes to."""
+    return f"{REPLY}:{uuid.uuid4().hex}:{at}:{address}"
+
+
+def parse_owed_key(key: str) -> tuple[str, str]:
+    """(revision or DONE, address) of an owed-reply key."""
+    _kind, _unique, at, address = key.split(":", 3)
+    return at, address
 
 
 @dataclass(frozen=True)
@@ -82,6 +104,8 @@ class Handled:
     language: str = "en"
     released: int = 0
     """How many anonymous answers this action released (then the files are scrubbed)."""
+    owed: str | None = None
+    """The key of the outbox row that re-sends these replies if they never go out."""
 
 
 CompletionStep = Callable[[Transaction, Completion], Awaitable[None]]
@@ -97,6 +121,10 @@ class Service:
     clock: Callable[[], datetime] = utc_now
     channels: dict[str, Channel] = field(default_factory=dict)
     completion_steps: list[CompletionStep] = field(default_factory=list)
+    reply_grace: timedelta | None = None
+    """When set (the scheduler runs), each answer's replies are owed work: an outbox row
+    due this long after, dropped once they went out, sent again by the sweep if not
+    (bot/replies.py). None (e.g. `klantstem try`): replies are sent once, as they come."""
 
     def attach(self, channel: Channel) -> None:
         """Route replies for `channel.name` through this channel."""
@@ -114,24 +142,69 @@ class Service:
         invitation_id: str | None = None,
         broadcast: bool = False,
     ) -> Handled:
-        """Open a survey for a platform user, replacing any unfinished one, and ask question 1.
+        """Open a survey for a platform user and ask question 1, replacing an unfinished one
+        that has no answers yet.
 
-        `broadcast` marks an invitation sent as part of a wave or a scheduled trigger.
+        `broadcast` marks an invitation sent as part of a wave or a scheduled trigger. Nothing
+        answered is thrown away: the same invitation sent again goes on where the person is,
+        and an invitation to another survey while one is under way raises
+        `ConversationBusy` (the caller tries again later).
         """
         survey = self.surveys[survey_id]
         now = self.clock()
         async with self.storage.transaction() as tx:
             identity = await tx.ensure_identity(channel, user, now)
             lang = await self._language(tx, identity, language)
-            outcome = start(survey, language=lang, now=now, translator=i18n.translator(lang))
-            await tx.delete_session(identity.id)
-            await tx.insert_session(
-                StoredSession(
-                    identity.id, survey.id, address, outcome.session, wave_id, invitation_id
-                )
+            existing = await tx.load_session(identity.id)
+            under_way = (
+                existing is not None
+                and existing.session.revision > 0
+                and now - existing.session.updated_at < self.config.session_expiry
             )
+            resume = False
+            if existing is not None and under_way and invitation_id is not None:
+                if existing.invitation_id != invitation_id:
+                    raise ConversationBusy(existing.survey_id)
+                resume = True
+            outcome = start(survey, language=lang, now=now, translator=i18n.translator(lang))
+            if not resume:
+                await tx.delete_session(identity.id)
+                await tx.insert_session(
+                    StoredSession(
+                        identity.id, survey.id, address, outcome.session, wave_id, invitation_id
+                    )
+                )
+        if resume:
+            return await self.repeat(channel, user, address, broadcast=broadcast)
         await self._send(channel, address, outcome.replies, lang, broadcast=broadcast)
         return Handled(outcome.replies, outcome.session.status, language=lang)
+
+    async def repeat(
+        self, channel: str, user: str, address: str, *, broadcast: bool = False
+    ) -> Handled:
+        """Send a person the question they are at again (nothing is stored); raises what
+        the channel raises."""
+        now = self.clock()
+        async with self.storage.transaction(write=False) as tx:
+            identity = await tx.identity(channel, user)
+            stored = await tx.load_session(identity.id) if identity else None
+        if stored is None:
+            return Handled(())
+        session = stored.session
+        outcome = step(
+            self.surveys[stored.survey_id],
+            session,
+            Event(EventKind.REPEAT),
+            now=now,
+            translator=i18n.translator(session.language),
+            expire_after=self.config.session_expiry,
+        )
+        if outcome.session.status is not Status.ACTIVE:
+            return Handled((), outcome.session.status, language=session.language)
+        await self._send(
+            channel, stored.address, outcome.replies, session.language, broadcast=broadcast
+        )
+        return Handled(outcome.replies, Status.ACTIVE, language=session.language)
 
     async def open_session(self, channel: str, user: str) -> StoredSession | None:
         """The unfinished conversation of a platform user, if any."""
@@ -154,6 +227,8 @@ class Service:
                     "database connection lost; handling the update again (attempt %d)", attempt
                 )
                 continue
+            if handled.duplicate and handled.owed == RESEND:
+                await self.repeat(inbound.channel, inbound.user, inbound.address)
             if not handled.duplicate:
                 metrics.UPDATES_HANDLED.inc()
                 # Anonymous answers count when released, in a batch: a counter that moved
@@ -162,9 +237,7 @@ class Service:
                 metrics.ANSWERS_STORED.inc(int(named) + handled.released)
                 if handled.released:
                     await self.storage.scrub()
-                await self._send(
-                    inbound.channel, inbound.address, handled.replies, handled.language
-                )
+                await self._deliver(inbound, handled)
                 # Nothing of an anonymous completion is logged: not even that it happened
                 # now, which a log line's time would tell.
                 if handled.completion and handled.completion.response_id:
@@ -176,13 +249,28 @@ class Service:
             return handled
         raise StaleSession(f"gave up after {MAX_ATTEMPTS} concurrent changes")
 
+    async def _deliver(self, inbound: Inbound, handled: Handled) -> None:
+        """Send what follows an action; once it went out, the owed row that would send it
+        again is dropped. A failure leaves the row for the sweep: the answer is stored and
+        the person still gets the next question."""
+        try:
+            await self._send(inbound.channel, inbound.address, handled.replies, handled.language)
+        except Exception:
+            if handled.owed is None:
+                raise
+            log.warning("replies could not be sent; the sweep sends them again", exc_info=True)
+            return
+        if handled.owed is not None:
+            async with self.storage.transaction() as tx:
+                await tx.drop_job(handled.owed)
+
     async def _attempt(self, inbound: Inbound) -> Handled:
         now = self.clock()
         async with self.storage.transaction() as tx:
             if inbound.update_id is not None and not await tx.mark_update(
                 inbound.channel, inbound.update_id, now
             ):
-                return Handled((), duplicate=True)
+                return await self._duplicate(tx, inbound)
             identity = await tx.ensure_identity(inbound.channel, inbound.user, now)
             stored = await tx.load_session(identity.id)
             if stored is None:
@@ -242,13 +330,33 @@ class Service:
                             tx, survey.id, self.config.min_group_size, now
                         )
                         released = batch.released
+            owed = None
+            if (
+                self.reply_grace is not None
+                and outcome.replies
+                and (outcome.changed or after.status is not Status.ACTIVE)
+            ):
+                at = after.revision if after.status is Status.ACTIVE else DONE
+                owed = owed_key(at, stored.address)
+                await tx.schedule_jobs([(owed, REPLY, identity.id, now + self.reply_grace)], now)
         return Handled(
             outcome.replies,
             after.status,
             completion=completion,
             language=lang,
             released=released,
+            owed=owed,
         )
+
+    async def _duplicate(self, tx: Transaction, inbound: Inbound) -> Handled:
+        """A redelivered update that was processed: if what followed it may not have gone
+        out (its owed row is still open), the question the person is at goes again now."""
+        if self.reply_grace is None:
+            return Handled((), duplicate=True)
+        identity = await tx.identity(inbound.channel, inbound.user)
+        if identity is None or not await tx.open_jobs(identity.id, REPLY):
+            return Handled((), duplicate=True)
+        return Handled((), duplicate=True, owed=RESEND)
 
     async def _complete(
         self,

@@ -5,7 +5,15 @@ platform, database or event loop.
 """
 
 from flows.builtin import BUILTIN_IDS, builtin_surveys
-from flows.engine import CONSENT_QUESTION, DEFAULT_EXPIRY, Outcome, completed_answers, start, step
+from flows.engine import (
+    CONSENT_QUESTION,
+    DEFAULT_EXPIRY,
+    Outcome,
+    completed_answers,
+    start,
+    step,
+    thanks,
+)
 from flows.events import Event, EventKind, Option, Reply, ReplyKind
 from flows.questions import CVS_METRICS, Choice, Condition, Kind, Metric, Question
 from flows.session import CONSENT_STEP, Answer, Session, Status
@@ -52,4 +60,5 @@ __all__ = [
     "start",
     "step",
     "survey_from_mapping",
+    "thanks",
 ]

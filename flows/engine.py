@@ -198,14 +198,18 @@ def _skip(
     return _move_on(survey, skipped, question, acked, tr)
 
 
+def thanks(tr: Translator) -> Reply:
+    """The thank-you that ends a completed conversation."""
+    return Reply(ReplyKind.COMPLETED, tr.gettext("Thank you! Your answers have been saved."))
+
+
 def _move_on(
     survey: Survey, session: Session, after: Question, acked: Reply, tr: Translator
 ) -> Outcome:
     nxt = _next_question(survey, None if after.kind is Kind.CONSENT else after.id, session.answers)
     if nxt is None:
         done = replace(session, status=Status.COMPLETED)
-        thanks = Reply(ReplyKind.COMPLETED, tr.gettext("Thank you! Your answers have been saved."))
-        return Outcome(done, (acked, thanks), True)
+        return Outcome(done, (acked, thanks(tr)), True)
     moved = replace(session, path=(*session.path, nxt.id))
     return Outcome(moved, (acked, _ask(survey, moved, tr)), True)
 

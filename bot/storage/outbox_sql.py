@@ -108,6 +108,19 @@ class OutboxQueries:
             (to_text(now), outcome, message_ref, job_id),
         )
 
+    async def drop_job(self, key: str) -> None:
+        """Delete an unclaimed or claimed row that is no longer needed (owed replies that
+        went out): it leaves no trace."""
+        await self.conn.execute("DELETE FROM outbox WHERE key = ? AND finished_at IS NULL", (key,))
+
+    async def open_jobs(self, subject: str, kind: str) -> list[str]:
+        """Keys of the unfinished rows of one subject and kind."""
+        rows = await self.conn.fetchall(
+            "SELECT key FROM outbox WHERE subject = ? AND kind = ? AND finished_at IS NULL",
+            (subject, kind),
+        )
+        return [str(r[0]) for r in rows]
+
     async def retry_job(self, job_id: str, due_at: datetime, error: str | None) -> None:
         """Release a claimed row to be tried again at `due_at`."""
         await self.conn.execute(
