@@ -155,6 +155,24 @@ async def test_admin_commands_refuse_and_audit_non_admins(config: Config, clock:
         assert ran[0].args == ("start", "cvs", "segment=retail")
 
 
+async def test_a_redelivered_admin_command_runs_once(config: Config, clock: Clock) -> None:
+    async with running(config, clock) as tg:
+        ran: list[AdminRequest] = []
+
+        async def wave(request: AdminRequest) -> Notice:
+            ran.append(request)
+            return Notice("started")
+
+        tg.app.admin.register("wave", wave)
+        update = tg.updates.message(ADMIN, "/wave start cvs")
+        await tg.feed(update)
+        await tg.feed(update)  # the same update again: a retried webhook
+        assert len(ran) == 1
+        assert tg.texts(ADMIN) == ["started"]
+        await tg.say(ADMIN, "/wave start cvs")  # a new update is a new command
+        assert len(ran) == 2
+
+
 async def test_staff_admins_may_run_commands_in_the_staff_group(
     config: Config, clock: Clock
 ) -> None:

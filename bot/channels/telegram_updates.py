@@ -292,6 +292,12 @@ class UpdateHandlers:
         command = command.lower()
         user, chat, language = self._who(update)
         if command in ADMIN_COMMANDS or command in self.channel.admin.handlers:
+            # A redelivered command (a webhook retried, polling after a crash) acts once:
+            # /wave start twice would invite everyone twice.
+            async with self.service.storage.transaction() as tx:
+                first = await tx.mark_update(self.name, str(update.update_id), self.service.clock())
+            if not first:
+                return
             notice = await self.channel.admin.run(
                 AdminRequest(self.name, user, chat, command, tuple(args), language)
             )
