@@ -29,6 +29,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.app import build_app
+from bot.replies import REPLY_GRACE
 from bot.channels.telegram import MAX_CONCURRENT_UPDATES, ChatOrderedProcessor
 from bot.channels.telegram_component import telegram_component
 from bot.config import Config, Secret
@@ -101,6 +102,8 @@ async def klantstem_rate(folder: Path, chats: list[int], raws: list[bytes], answ
     config = Config(database_url=f"sqlite:///{folder / 'bench.db'}", telegram_token=Secret(TOKEN))
     storage = await open_storage(config.database_url)
     app = await build_app(config, factories=[], storage=storage)
+    # As in `klantstem run`, where the scheduler runs: each answer's replies are owed work.
+    app.service.reply_grace = REPLY_GRACE
     app.surveys["bench"] = long_survey(answers + 1)
     api = FakeBotApi()
     channel = telegram_component(app, request=api)

@@ -38,7 +38,10 @@ class Replies:
     async def send_owed(self, job: Job) -> Done:
         """Outbox handler: send what a person was owed after their last answer."""
         at, address = parse_owed_key(job.key)
+        await self.service.settled()  # replies sent meanwhile have cleared their rows
         async with self.service.storage.transaction(write=False) as tx:
+            if job.key not in await tx.open_jobs(job.subject, REPLY):
+                return Done("skipped: sent")
             identity = await tx.identity_by_id(job.subject)
             stored = await tx.load_session(identity.id) if identity else None
         if identity is None:

@@ -10,6 +10,7 @@ does a database connection lost before the commit (nothing of the unit was store
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -121,6 +122,8 @@ class Service:
     clock: Callable[[], datetime] = utc_now
     channels: dict[str, Channel] = field(default_factory=dict)
     completion_steps: list[CompletionStep] = field(default_factory=list)
+    _sent_owed: list[str] = field(default_factory=list, init=False, repr=False)
+    _dropping: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     reply_grace: timedelta | None = None
     """When set (the scheduler runs), each answer's replies are owed work: an outbox row
     due this long after, dropped once they went out, sent again by the sweep if not
@@ -261,8 +264,29 @@ class Service:
             log.warning("replies could not be sent; the sweep sends them again", exc_info=True)
             return
         if handled.owed is not None:
-            async with self.storage.transaction() as tx:
-                await tx.drop_job(handled.owed)
+            self._drop_owed(handled.owed)
+
+    def _drop_owed(self, key: str) -> None:
+        """Delete an owed row whose replies went out, batched with others in one
+        transaction in the background; a crash before leaves it for the sweep, which
+        skips it when the person has answered since (else it asks again, once)."""
+        self._sent_owed.append(key)
+        if self._dropping is None or self._dropping.done():
+            self._dropping = asyncio.create_task(self._drop_sent())
+
+    async def _drop_sent(self) -> None:
+        while self._sent_owed:
+            keys, self._sent_owed = self._sent_owed, []
+            try:
+                async with self.storage.transaction() as tx:
+                    await tx.drop_jobs(keys)
+            except Exception:
+                log.warning("owed replies not cleared; the sweep skips them", exc_info=True)
+
+    async def settled(self) -> None:
+        """Wait until the owed rows of replies that went out are cleared (tests, stop)."""
+        while self._dropping is not None and not self._dropping.done():
+            await self._dropping
 
     async def _attempt(self, inbound: Inbound) -> Handled:
         now = self.clock()

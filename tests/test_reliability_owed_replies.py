@@ -63,6 +63,7 @@ async def test_a_reply_that_went_out_is_not_owed(world: World) -> None:
     world.clock.advance(minutes=2)
     await world.sweep()
     assert len(world.telegram.to(USER)) == sent
+    await world.app.service.settled()
     async with world.storage.transaction(write=False) as tx:
         rows = await tx.conn.fetchall("SELECT COUNT(*) FROM outbox WHERE kind = 'reply'")
     assert rows[0][0] == 0, "an owed row is deleted once its replies went out"

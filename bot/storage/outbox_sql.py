@@ -108,10 +108,12 @@ class OutboxQueries:
             (to_text(now), outcome, message_ref, job_id),
         )
 
-    async def drop_job(self, key: str) -> None:
-        """Delete an unclaimed or claimed row that is no longer needed (owed replies that
-        went out): it leaves no trace."""
-        await self.conn.execute("DELETE FROM outbox WHERE key = ? AND finished_at IS NULL", (key,))
+    async def drop_jobs(self, keys: Iterable[str]) -> None:
+        """Delete unfinished rows that are no longer needed (owed replies that went out):
+        they leave no trace."""
+        await self.conn.executemany(
+            "DELETE FROM outbox WHERE key = ? AND finished_at IS NULL", [(k,) for k in keys]
+        )
 
     async def open_jobs(self, subject: str, kind: str) -> list[str]:
         """Keys of the unfinished rows of one subject and kind."""
