@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from bot.admin import AdminRequest, Handler
 from bot.channels.base import Action, ActionPress, Notice
@@ -12,6 +13,7 @@ from bot.timeutil import utc_now
 from tests.slack_harness import ADMIN, Harness, button, buttons, running, texts
 
 STAFF_CHANNEL = "C0STAFF001"
+FORM = "application/x-www-form-urlencoded"
 
 
 def _wave_handler(seen: list[AdminRequest]) -> Handler:
@@ -42,6 +44,25 @@ async def test_admin_starts_a_wave_with_the_slash_command(db_url: str) -> None:
         ]
         assert bot.api.hooks[-1]["response_type"] == "ephemeral"
         assert bot.api.hooks[-1]["text"] == "Wave for cvs started: 12 invitations queued."
+
+
+async def test_a_replayed_slash_command_runs_once(db_url: str) -> None:
+    """The same signed request three times inside Slack's five minutes, and once more
+    re-signed with a new timestamp: one wave, not four."""
+    async with running(db_url) as bot:
+        seen: list[AdminRequest] = []
+        bot.app.admin.register("wave", _wave_handler(seen))
+        body = bot.slack.command_body(ADMIN, "wave start cvs", response_url=bot.api.hook_url)
+        stamp = int(time.time())
+        for _ in range(3):
+            answer = await bot.slack.post(body, FORM, timestamp=stamp)
+            assert answer.status == 200
+        await bot.slack.post(body, FORM, timestamp=stamp + 7)
+        await bot.settled()
+        assert len(seen) == 1
+        await bot.slack.command(ADMIN, "wave start cvs", response_url=bot.api.hook_url)
+        await bot.settled()
+        assert len(seen) == 2, "a new command (a new trigger id) runs"
 
 
 async def test_non_admin_gets_an_ephemeral_refusal_and_the_attempt_is_audited(

@@ -469,12 +469,25 @@ class SlackChannel:
             ).format(command=COMMAND)
             await respond(text=usage, response_type="ephemeral")
             return
+        if not await self._first_time(body):
+            log.info("slack: a replayed or retried command was not run again")
+            return
         notice = await self.admin.run(
             AdminRequest(NAME, user, channel, words[0].lower(), tuple(words[1:]), language)
         )
         await respond(text=notice.text, blocks=notice_blocks(notice), response_type="ephemeral")
         if notice.image is not None:
             await self.notify(user, Notice(notice.text, image=notice.image))
+
+    async def _first_time(self, body: dict[str, Any]) -> bool:
+        """Record a slash command by its trigger id, which Slack makes new for every
+        command; the same request replayed (re-signed or not) or retried has it again."""
+        trigger = body.get("trigger_id")
+        if not trigger:
+            return True
+        key = "command:" + hashlib.sha256(str(trigger).encode()).hexdigest()[:32]
+        async with self.service.storage.transaction() as tx:
+            return await tx.mark_update(NAME, key, self.service.clock())
 
     # -- people ---------------------------------------------------------------------
 

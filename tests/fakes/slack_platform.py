@@ -136,11 +136,11 @@ class SlackSender:
         }
         return await self.interaction(payload)
 
-    async def command(
+    def command_body(
         self, user: str, text: str, *, channel: str = "C0STAFF01", response_url: str
-    ) -> Answer:
-        """The `/klantstem` slash command."""
-        body = urlencode(
+    ) -> str:
+        """The form body of a `/klantstem` slash command, to post (or replay) as it is."""
+        return urlencode(
             {
                 "token": "legacy",
                 "team_id": self.team,
@@ -153,6 +153,12 @@ class SlackSender:
                 "api_app_id": "A0KLANTST",
             }
         )
+
+    async def command(
+        self, user: str, text: str, *, channel: str = "C0STAFF01", response_url: str
+    ) -> Answer:
+        """The `/klantstem` slash command."""
+        body = self.command_body(user, text, channel=channel, response_url=response_url)
         return await self.post(body, "application/x-www-form-urlencoded")
 
     async def event(self, event: dict[str, Any], *, event_id: str = "", **kw: Any) -> Answer:
