@@ -47,7 +47,6 @@ MAX_ATTEMPTS = 3
 REPLY = "reply"
 """Outbox kind of replies owed to a respondent (see `Service.reply_grace`)."""
 DONE = "done"
-RESEND = "resend"
 
 
 class ConversationBusy(RuntimeError):
@@ -107,6 +106,8 @@ class Handled:
     """How many anonymous answers this action released (then the files are scrubbed)."""
     owed: str | None = None
     """The key of the outbox row that re-sends these replies if they never go out."""
+    resend: bool = False
+    """A redelivered update whose replies may not have gone out: ask the question again."""
 
 
 CompletionStep = Callable[[Transaction, Completion], Awaitable[None]]
@@ -230,7 +231,7 @@ class Service:
                     "database connection lost; handling the update again (attempt %d)", attempt
                 )
                 continue
-            if handled.duplicate and handled.owed == RESEND:
+            if handled.resend:
                 await self.repeat(inbound.channel, inbound.user, inbound.address)
             if not handled.duplicate:
                 metrics.UPDATES_HANDLED.inc()
@@ -380,7 +381,7 @@ class Service:
         identity = await tx.identity(inbound.channel, inbound.user)
         if identity is None or not await tx.open_jobs(identity.id, REPLY):
             return Handled((), duplicate=True)
-        return Handled((), duplicate=True, owed=RESEND)
+        return Handled((), duplicate=True, resend=True)
 
     async def _complete(
         self,
