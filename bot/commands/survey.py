@@ -141,18 +141,31 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
             if not counts and not held and not withheld:
                 print(_("No responses yet. Try a survey with: klantstem try --survey cvs"))
                 return 0
-            header = (_("survey"), _("responses"), _("named"), _("anonymous"))
-            extra = (_("waiting"), _("withheld"))
-            print(
-                f"{header[0]:<12}{header[1]:>11}{header[2]:>9}{header[3]:>11}"
-                f"{extra[0]:>10}{extra[1]:>10}"
-            )
+            header = [
+                _("survey"),
+                _("responses"),
+                _("named"),
+                _("anonymous"),
+                _("waiting"),
+                _("withheld"),
+            ]
+            table = [header]
             for survey_id in sorted({*counts, *held, *withheld}):
                 c = counts.get(survey_id) or SurveyCount(survey_id, 0, 0)
-                print(
-                    f"{survey_id:<12}{c.total:>11}{c.named:>9}{c.anonymous:>11}"
-                    f"{held.get(survey_id, 0):>10}{withheld.get(survey_id, 0):>10}"
+                figures = (
+                    c.total,
+                    c.named,
+                    c.anonymous,
+                    held.get(survey_id, 0),
+                    withheld.get(survey_id, 0),
                 )
+                table.append([survey_id, *map(str, figures)])
+            # Columns as wide as their longest cell: translated headers never run together.
+            widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+            for row in table:
+                first, *rest = zip(row, widths, strict=True)
+                cells = [first[0].ljust(first[1]), *(cell.rjust(w) for cell, w in rest)]
+                print("  ".join(cells))
             for survey_id in sorted(held):
                 print(f"{survey_id}: {labels.held_note(held[survey_id], k, tr)}")
             for survey_id in sorted(withheld):
