@@ -52,7 +52,8 @@ async def refusing(port: int | None) -> None:
     while True:
         try:
             _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        except ConnectionRefusedError:
+        except (ConnectionRefusedError, ConnectionResetError):
+            # A listener closing under a pending connect resets it instead of refusing.
             return
         writer.close()
         await writer.wait_closed()
