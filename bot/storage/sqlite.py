@@ -14,10 +14,10 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -28,6 +28,7 @@ BUSY_TIMEOUT_MS = 1_000
 LOCKED_GIVE_UP_SECONDS = 120.0
 """How long a unit keeps waiting for another process's write lock in all."""
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_GROUP = 256
 """At most this many units share one commit, so a steady stream still commits often."""
@@ -87,6 +88,7 @@ class SqliteDriver:
         self._queued = 0
         self._group: asyncio.Future[None] | None = None
         self._group_size = 0
+        self._orphans: set[asyncio.Future[None]] = set()
 
     @classmethod
     async def open(cls, url: str, path: Path) -> SqliteDriver:
@@ -117,28 +119,78 @@ class SqliteDriver:
         before it is on disk, yet many answers share one fsync. A failing unit rolls back
         to its savepoint only. Reads run with `query_only`, so a write in a read
         transaction fails here as it does on PostgreSQL (READ ONLY).
+
+        A unit cancelled anywhere (a stop cutting a sweep short) leaves the connection as
+        it found it: the statements that open and close a unit always run to the end
+        (`_settled`), a cancelled unit rolls back to its savepoint, and a group whose
+        last queued unit was cancelled before it ran is still committed.
         """
         self._queued += 1
         try:
             await self._lock.acquire()
-        finally:
+        except BaseException:
             self._queued -= 1
+            if self._group is not None and not self._queued:
+                self._commit_orphaned_group()  # the unit before left the commit to this one
+            raise
+        self._queued -= 1
         try:
-            group = await self._join_group()
-            await self._run("SAVEPOINT unit")
-            if not write:
-                await self._run("PRAGMA query_only = 1")
+            group = await self._settled(self._enter_unit(write), lambda: self._end(write, True))
             try:
                 yield _SqliteConnection(self._conn)
             except BaseException:
-                await self._end_unit(write, "ROLLBACK TO unit")
-                await self._close_group_if_last()
+                await self._settled(self._end(write, True))
                 raise
-            await self._end_unit(write, None)
-            await self._close_group_if_last()
+            await self._settled(self._end(write, False))
         finally:
             self._lock.release()
         await asyncio.shield(group)
+
+    async def _enter_unit(self, write: bool) -> asyncio.Future[None]:
+        group = await self._join_group()
+        await self._run("SAVEPOINT unit")
+        if not write:
+            await self._run("PRAGMA query_only = 1")
+        return group
+
+    async def _end(self, write: bool, rollback: bool) -> None:
+        await self._end_unit(write, "ROLLBACK TO unit" if rollback else None)
+        await self._close_group_if_last()
+
+    @staticmethod
+    async def _settled(
+        step: Coroutine[Any, Any, T],
+        undo: Callable[[], Coroutine[Any, Any, None]] | None = None,
+    ) -> T:
+        """Run a step of the unit's bookkeeping to its end even when the caller is
+        cancelled meanwhile; then `undo` what it did, and let the cancellation go on."""
+        task = asyncio.ensure_future(step)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            await asyncio.wait({task})
+            if undo is not None and not task.cancelled() and task.exception() is None:
+                await asyncio.shield(undo())
+            raise
+
+    def _commit_orphaned_group(self) -> None:
+        """Commit the open group in a task of its own, for a unit cancelled before it ran."""
+
+        async def commit() -> None:
+            async with self._lock:
+                if self._group is not None:
+                    await self._close_group_if_last()
+
+        task = asyncio.ensure_future(commit())
+        self._orphans.add(task)
+        task.add_done_callback(self._orphan_done)
+
+    def _orphan_done(self, task: asyncio.Future[None]) -> None:
+        self._orphans.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error(
+                "committing %s after a cancelled unit failed: %r", self.path, task.exception()
+            )
 
     async def _join_group(self) -> asyncio.Future[None]:
         if self._group is None:
