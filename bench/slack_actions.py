@@ -80,7 +80,7 @@ async def database(postgres: str | None) -> AsyncIterator[str]:
 
 
 def _press(
-    user: str, n: int, question: str, revision: int, value: str
+    user: str, n: int, conversation: str, question: str, revision: int, value: str
 ) -> tuple[str, dict[str, str]]:
     payload: dict[str, Any] = {
         "type": "block_actions",
@@ -97,7 +97,7 @@ def _press(
                 "type": "button",
                 "action_id": "ks.answer.0",
                 "block_id": "b",
-                "value": f"{question}|{revision}|{value}",
+                "value": f"{conversation}|{question}|{revision}|{value}",
                 "text": {"type": "plain_text", "text": value},
                 "action_ts": f"1700000000.{n:07d}",
             }
@@ -132,14 +132,20 @@ async def bench(users: int, in_flight: int, postgres: str | None) -> None:
         channel.pace = Pace(interval=0.0)
         await app.start()
         try:
+            conversations = {}
             for user in ids:
                 await app.service.begin("slack", user, user, "cvs")
+                stored = await app.service.open_session("slack", user)
+                assert stored is not None
+                conversations[user] = stored.session.conversation
             latencies: list[float] = []
             gate = asyncio.Semaphore(in_flight)
             counter = iter(range(10**9))
 
             async def one(user: str, revision: int, question: str, value: str) -> None:
-                body, headers = _press(user, next(counter), question, revision, value)
+                body, headers = _press(
+                    user, next(counter), conversations[user], question, revision, value
+                )
                 async with gate:
                     started = time.perf_counter()
                     response = await channel.bolt.async_dispatch(

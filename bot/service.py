@@ -6,12 +6,18 @@ pure `step()`, stores the result in one transaction with a revision check (stori
 response when the survey completes), and only then sends the replies through the channel
 the update came from. A lost race on the revision re-runs the step on fresh state, and so
 does a database connection lost before the commit (nothing of the unit was stored).
+
+Whether a button may act is decided by `step()` in that same transaction: a button made
+for another conversation, an older revision or another question is refused there, so of
+two taps on one button only the first acts, whatever order the channel hands them over
+in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +57,12 @@ DONE = "done"
 
 class ConversationBusy(RuntimeError):
     """The person is in the middle of another survey; an invitation waits for it to end."""
+
+
+def new_conversation_id() -> str:
+    """A fresh conversation id: 6 random URL-safe characters (36 bits), short enough for
+    Telegram's 64-byte button data and unlikely to repeat among one person's surveys."""
+    return secrets.token_urlsafe(6)[:6]
 
 
 def owed_key(at: int | str, address: str) -> str:
@@ -170,7 +182,23 @@ class Service:
                 if existing.invitation_id != invitation_id:
                     raise ConversationBusy(existing.survey_id)
                 resume = True
-            outcome = start(survey, language=lang, now=now, translator=i18n.translator(lang))
+            conversation = new_conversation_id()
+            if (
+                existing is not None
+                and existing.session.revision == 0
+                and existing.survey_id == survey.id
+                and existing.invitation_id == invitation_id
+            ):
+                # The same invitation (or survey) again before anything was answered: the
+                # buttons of the message sent before stay as good as the new ones.
+                conversation = existing.session.conversation
+            outcome = start(
+                survey,
+                language=lang,
+                now=now,
+                translator=i18n.translator(lang),
+                conversation=conversation,
+            )
             if not resume:
                 await tx.delete_session(identity.id)
                 await tx.insert_session(

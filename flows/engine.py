@@ -46,16 +46,37 @@ class Outcome:
     changed: bool
 
 
-def start(survey: Survey, *, language: str, now: datetime, translator: Translator) -> Outcome:
-    """Open a conversation: consent first, except for employee surveys (always anonymous)."""
+def start(
+    survey: Survey, *, language: str, now: datetime, translator: Translator, conversation: str
+) -> Outcome:
+    """Open a conversation: consent first, except for employee surveys (always anonymous).
+
+    `conversation` is the new conversation's id (the caller makes it: the engine draws no
+    random numbers); every button made for it carries it, and only its buttons act in it.
+    """
     if survey.always_anonymous:
         first = _next_question(survey, None, {})
         assert first is not None, "a validated survey has an unconditional first question"
         session = Session(
-            survey.id, survey.version, language, now, now, anonymous=True, path=(first.id,)
+            survey.id,
+            survey.version,
+            language,
+            now,
+            now,
+            anonymous=True,
+            path=(first.id,),
+            conversation=conversation,
         )
     else:
-        session = Session(survey.id, survey.version, language, now, now, path=(CONSENT_STEP,))
+        session = Session(
+            survey.id,
+            survey.version,
+            language,
+            now,
+            now,
+            path=(CONSENT_STEP,),
+            conversation=conversation,
+        )
     intro = Reply(ReplyKind.NOTICE, survey.title.render(language, translator))
     return Outcome(session, (intro, _ask(survey, session, translator)), True)
 
@@ -69,8 +90,22 @@ def step(
     translator: Translator,
     expire_after: timedelta = DEFAULT_EXPIRY,
 ) -> Outcome:
-    """Apply one respondent action and return what follows."""
+    """Apply one respondent action and return what follows.
+
+    An action made with a button acts only if the button was made for this conversation,
+    at this revision, for the question now asked; any other is refused and changes
+    nothing. The service runs this inside the transaction that stores the result (with a
+    revision check), so of two taps on one button only the first acts.
+    """
     tr = translator
+    if event.from_button and not _made_for(session, event):
+        return _unchanged(
+            session,
+            Reply(
+                ReplyKind.INVALID,
+                tr.gettext("That button is no longer active. Please answer the latest question."),
+            ),
+        )
     if session.status is not Status.ACTIVE or session.current is None:
         return _unchanged(
             session,
@@ -91,16 +126,6 @@ def step(
     question = _question(survey, session.current)
     match event.kind:
         case EventKind.PRESS:
-            if event.question_id != question.id or event.revision != session.revision:
-                return _unchanged(
-                    session,
-                    Reply(
-                        ReplyKind.INVALID,
-                        tr.gettext(
-                            "That button is no longer active. Please answer the latest question."
-                        ),
-                    ),
-                )
             return _answer(survey, session, question, parse_pressed(question, event.text), now, tr)
         case EventKind.TEXT:
             if question.optional and not event.text.strip():
@@ -146,6 +171,16 @@ def step(
             return _unchanged(session, _ask(survey, session, tr))
 
 
+def _made_for(session: Session, event: Event) -> bool:
+    """Whether a button's event was made for this conversation as it stands now."""
+    return (
+        event.conversation == session.conversation
+        and event.revision == session.revision
+        and event.question_id is not None
+        and event.question_id == session.current
+    )
+
+
 def completed_answers(survey: Survey, session: Session) -> dict[str, Answer]:
     """The answers to keep: those to questions the respondent would see given their answers."""
     return {
@@ -172,6 +207,7 @@ def _answer(
         _answer_label(question, answer, session.language, tr),
         question_id=question.id,
         revision=session.revision,
+        conversation=session.conversation,
     )
     if question.kind is Kind.CONSENT:
         answered = session.advanced(now, anonymous=answer == CONSENT_ANONYMOUS)
@@ -194,6 +230,7 @@ def _skip(
         tr.gettext("(skipped)"),
         question_id=question.id,
         revision=session.revision,
+        conversation=session.conversation,
     )
     return _move_on(survey, skipped, question, acked, tr)
 
@@ -264,6 +301,7 @@ def _ask(survey: Survey, session: Session, tr: Translator) -> Reply:
         numbered=question.kind in (Kind.CHOICE, Kind.CONSENT),
         skippable=question.optional,
         current="" if current is None else _answer_label(question, current, lang, tr),
+        conversation=session.conversation,
     )
 
 

@@ -22,14 +22,26 @@ class EventKind(StrEnum):
 class Event:
     """One respondent action, already mapped from the platform's update.
 
-    A `PRESS` carries the question id and session revision its button was made for, so a
-    press on an old message is recognised and refused. `LANGUAGE` carries the code in `text`.
+    An action made with a button (an answer, Back, Skip, consent, or a form a button
+    opened) carries what its button was made for: the `conversation`, the session
+    `revision` and the `question_id`. `step()` refuses it unless all three are the
+    conversation's own right now, so a press on an old message, a second tap on the same
+    button or a button of another survey changes nothing. Typed text and commands carry
+    none of them and act on whatever is asked. `LANGUAGE` carries the code in `text`.
     """
 
     kind: EventKind
     text: str = ""
     question_id: str | None = None
     revision: int | None = None
+    conversation: str | None = None
+
+    @property
+    def from_button(self) -> bool:
+        """Made with a button: a `PRESS`, or any action that carries a button's binding."""
+        return self.kind is EventKind.PRESS or any(
+            bound is not None for bound in (self.question_id, self.revision, self.conversation)
+        )
 
 
 class ReplyKind(StrEnum):
@@ -57,10 +69,13 @@ class Reply:
     """One message to the respondent, already in their language.
 
     For a `QUESTION`, `options` are its buttons laid out in `rows` (counts per row); a
-    channel without buttons numbers them. `question_id` and `revision` say which question
-    and session revision the buttons belong to; `current` is the answer already given when
+    channel without buttons numbers them. `conversation`, `question_id` and `revision` say
+    which conversation, question and session revision the buttons belong to: a channel
+    puts all three in every button it makes for the question (answers, Back, Skip) and
+    hands them back in the `Event` of a press. `current` is the answer already given when
     the respondent went back, `skippable` whether it may be left out. An `ANSWERED`
-    reply lets a channel edit the question message to show the answer that was recorded.
+    reply (with the same three) lets a channel edit the question message to show the
+    answer that was recorded.
     """
 
     kind: ReplyKind
@@ -74,3 +89,4 @@ class Reply:
     numbered: bool = False
     skippable: bool = False
     current: str = ""
+    conversation: str | None = None

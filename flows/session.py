@@ -1,4 +1,9 @@
-"""A respondent's conversation with one survey, stored as JSON with a revision number."""
+"""A respondent's conversation with one survey, stored as JSON with a revision number.
+
+Each conversation has a short id of its own (`conversation`), set when it starts and put
+in every button made for it, so a button of another conversation (an earlier survey, an
+earlier invitation) is recognised and refused even where the question and revision match.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +44,10 @@ class Session:
     answers: dict[str, Answer] = field(default_factory=dict)
     skipped: frozenset[str] = frozenset()
     revision: int = 0
+    conversation: str = ""
+    """The conversation's id, made by whoever starts it (see `flows.engine.start`). A
+    session stored before conversations had ids has the empty one: buttons made for it
+    from now on carry that, buttons made before carry none and are refused."""
 
     @property
     def current(self) -> str | None:
@@ -64,6 +73,7 @@ class Session:
                 "answers": self.answers,
                 "skipped": sorted(self.skipped),
                 "revision": self.revision,
+                "conversation": self.conversation,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -85,4 +95,5 @@ class Session:
             answers=dict(d["answers"]),
             skipped=frozenset(d["skipped"]),
             revision=d["revision"],
+            conversation=d.get("conversation", ""),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +26,8 @@ from flows import (
 
 TR = gettext.NullTranslations()
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+CONV = "Xy3_-q"
+REFUSAL = "That button is no longer active. Please answer the latest question."
 
 SAMPLE = survey_from_mapping(
     {
@@ -60,7 +63,7 @@ def typed(text: str) -> Event:
 
 
 def run(survey: Survey, events: list[Event], *, now: datetime = T0) -> tuple[Session, list]:
-    outcome = start(survey, language="en", now=now, translator=TR)
+    outcome = start(survey, language="en", now=now, translator=TR, conversation=CONV)
     session, replies = outcome.session, list(outcome.replies)
     for event in events:
         outcome = step(survey, session, event, now=now, translator=TR)
@@ -201,7 +204,7 @@ def test_step(case: Case) -> None:
 
 
 def test_consent_comes_first_and_decides_anonymity() -> None:
-    outcome = start(SAMPLE, language="en", now=T0, translator=TR)
+    outcome = start(SAMPLE, language="en", now=T0, translator=TR, conversation=CONV)
     question = outcome.replies[-1]
     assert question.question_id == CONSENT_STEP
     assert [o.value for o in question.options] == ["named", "anonymous"]
@@ -211,7 +214,7 @@ def test_consent_comes_first_and_decides_anonymity() -> None:
 
 def test_employee_surveys_skip_consent_and_are_anonymous() -> None:
     mto = builtin_surveys()["mto"]
-    outcome = start(mto, language="en", now=T0, translator=TR)
+    outcome = start(mto, language="en", now=T0, translator=TR, conversation=CONV)
     assert outcome.session.anonymous is True
     assert outcome.replies[-1].question_id == mto.questions[0].id
 
@@ -223,15 +226,23 @@ def test_invalid_answer_changes_nothing_and_says_what_is_accepted() -> None:
     assert "from 1 to 10" in outcome.replies[0].text
 
 
-def test_pressed_button_must_match_question_and_revision() -> None:
+def press(value: str, question: str, revision: int, conversation: str | None = CONV) -> Event:
+    return Event(EventKind.PRESS, value, question, revision, conversation)
+
+
+def test_pressed_button_must_match_conversation_question_and_revision() -> None:
     session, _ = run(SAMPLE, [typed("2")])
-    stale = Event(EventKind.PRESS, "8", question_id="grade", revision=session.revision - 1)
-    wrong_question = Event(EventKind.PRESS, "8", question_id="since", revision=session.revision)
-    forged_value = Event(EventKind.PRESS, "42", question_id="grade", revision=session.revision)
-    for event in (stale, wrong_question, forged_value):
+    rev = session.revision
+    stale = press("8", "grade", rev - 1)
+    wrong_question = press("8", "since", rev)
+    other_conversation = press("8", "grade", rev, "0ther0")
+    before_conversations = press("8", "grade", rev, None)
+    forged_value = press("42", "grade", rev)
+    for event in (stale, wrong_question, other_conversation, before_conversations, forged_value):
         outcome = step(SAMPLE, session, event, now=T0, translator=TR)
         assert not outcome.changed and outcome.replies[0].kind is ReplyKind.INVALID
-    good = Event(EventKind.PRESS, "8", question_id="grade", revision=session.revision)
+        assert outcome.session == session
+    good = press("8", "grade", rev)
     outcome = step(SAMPLE, session, good, now=T0, translator=TR)
     assert outcome.session.answers == {"grade": 8}
     assert outcome.replies[0].kind is ReplyKind.ANSWERED and outcome.replies[0].text == "8"
@@ -306,3 +317,62 @@ def test_language_switch_re_asks_in_the_new_language() -> None:
 def test_session_survives_json_round_trip() -> None:
     session, _ = run(SAMPLE, [typed("1"), typed("4"), Event(EventKind.SKIP)])
     assert Session.from_json(session.to_json()) == session
+    assert session.conversation == CONV
+
+
+def test_every_question_and_answer_names_its_conversation() -> None:
+    session, replies = run(SAMPLE, [typed("2")])
+    assert [(r.kind, r.conversation) for r in replies] == [
+        (ReplyKind.ANSWERED, CONV),
+        (ReplyKind.QUESTION, CONV),
+    ]
+    outcome = step(SAMPLE, session, press("8", "grade", session.revision), now=T0, translator=TR)
+    assert {r.conversation for r in outcome.replies} == {CONV}
+
+
+@pytest.mark.parametrize("kind", [EventKind.BACK, EventKind.SKIP, EventKind.STOP, EventKind.TEXT])
+def test_back_skip_stop_and_a_forms_text_from_a_button_act_only_where_it_was_made(
+    kind: EventKind,
+) -> None:
+    # At "remark" (optional, the fourth question): Back, Skip and Stop all would act.
+    session, _ = run(SAMPLE, [typed("2"), typed("8"), typed("1")])
+    assert session.current == "remark"
+    rev = session.revision
+    for wrong in (
+        Event(kind, "fine", "remark", rev - 1, CONV),
+        Event(kind, "fine", "remark", rev, "0ther0"),
+        Event(kind, "fine", "remark", rev, None),
+        Event(kind, "fine", "since", rev, CONV),
+        Event(kind, "fine", None, rev, CONV),
+    ):
+        outcome = step(SAMPLE, session, wrong, now=T0, translator=TR)
+        assert outcome.session == session and not outcome.changed
+        assert [(r.kind, r.text) for r in outcome.replies] == [(ReplyKind.INVALID, REFUSAL)]
+    outcome = step(SAMPLE, session, Event(kind, "fine", "remark", rev, CONV), now=T0, translator=TR)
+    assert outcome.changed and outcome.session.revision == rev + 1
+
+
+def test_a_second_tap_on_the_same_back_button_is_refused() -> None:
+    session, _ = run(SAMPLE, [typed("2"), typed("8"), typed("1")])
+    back = Event(EventKind.BACK, question_id="remark", revision=session.revision, conversation=CONV)
+    once = step(SAMPLE, session, back, now=T0, translator=TR)
+    assert once.session.current == "since"
+    twice = step(SAMPLE, once.session, back, now=T0, translator=TR)
+    assert twice.session == once.session and twice.replies[0].text == REFUSAL
+
+
+def test_a_session_stored_before_conversations_had_ids_goes_on() -> None:
+    session, _ = run(SAMPLE, [typed("2")])
+    raw = json.loads(session.to_json())
+    del raw["conversation"]
+    old = Session.from_json(json.dumps(raw))
+    assert old.conversation == "" and old.answers == session.answers
+    # Its buttons made before carry no conversation: refused. Typing still answers, and
+    # the buttons made for it from now on carry the empty id and work.
+    refused = step(SAMPLE, old, press("8", "grade", old.revision, None), now=T0, translator=TR)
+    assert refused.replies[0].text == REFUSAL and not refused.changed
+    assert step(SAMPLE, old, typed("8"), now=T0, translator=TR).session.answers == {"grade": 8}
+    asked = step(SAMPLE, old, Event(EventKind.REPEAT), now=T0, translator=TR).replies[0]
+    assert asked.conversation == ""
+    pressed = step(SAMPLE, old, press("8", "grade", old.revision, ""), now=T0, translator=TR)
+    assert pressed.session.answers == {"grade": 8}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.telegram_callback import AnswerPress, CallbackCodec
+from bot.channels.telegram_callback import AnswerPress, CallbackCodec, ControlPress
 from tests.telegram_harness import TOKEN
 
 CODEC = CallbackCodec(TOKEN)
@@ -20,8 +20,18 @@ def test_callback_data_of_any_bytes_is_refused(raw: bytes) -> None:
 
 @given(st.text(max_size=64), st.sampled_from(["42", "43"]))
 def test_a_genuine_press_is_read_only_for_its_person(noise: str, user: str) -> None:
-    data = CODEC.answer("42", "loyalty", 3, "7")
+    data = CODEC.answer("42", "c0nv01", "loyalty", 3, "7")
     assert data is not None
-    expected = AnswerPress("loyalty", 3, "7") if user == "42" else None
-    assert CODEC.read(data, user=user, chat=user) == expected
-    assert CODEC.read(data + noise, user="42", chat="42") in (None, AnswerPress("loyalty", 3, "7"))
+    genuine = AnswerPress("loyalty", 3, "7", "c0nv01")
+    assert CODEC.read(data, user=user, chat=user) == (genuine if user == "42" else None)
+    assert CODEC.read(data + noise, user="42", chat="42") in (None, genuine)
+
+
+@given(st.text(max_size=64), st.sampled_from(["back", "skip", "stop"]))
+def test_a_genuine_control_press_is_read_only_as_made(noise: str, action: str) -> None:
+    data = CODEC.control("42", "c0nv01", "improve", 5, action)
+    assert data is not None
+    genuine = ControlPress(action, "improve", 5, "c0nv01")
+    assert CODEC.read(data, user="42", chat="42") == genuine
+    assert CODEC.read(data, user="43", chat="43") is None
+    assert CODEC.read(data + noise, user="42", chat="42") in (None, genuine)

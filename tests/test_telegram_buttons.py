@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.telegram_callback import MAX_BYTES, AnswerPress, CallbackCodec
+from bot.channels.telegram_callback import MAX_BYTES, AnswerPress, CallbackCodec, ControlPress
 from bot.config import Config
 from tests.conftest import Clock
 from tests.fakes.telegram_api import buttons
@@ -88,19 +88,60 @@ async def test_garbage_callback_data_is_refused(config: Config, clock: Clock) ->
 def test_callback_data_fits_in_64_bytes_or_is_not_made() -> None:
     codec = CallbackCodec(TOKEN)
     longest_id = "q" * 32
-    data = codec.answer("1234567890123", "expectation_management", 12345, "10")
+    user = "1234567890123"
+    data = codec.answer(user, "Ab3_-z", "expectation_management", 12345, "10")
     assert data is not None and len(data.encode()) <= MAX_BYTES
-    assert codec.read(data, user="1234567890123", chat="1234567890123") == AnswerPress(
-        "expectation_management", 12345, "10"
+    assert codec.read(data, user=user, chat=user) == AnswerPress(
+        "expectation_management", 12345, "10", "Ab3_-z"
     )
-    assert codec.answer("1", longest_id, 1, longest_id) is None
+    control = codec.control(user, "Ab3_-z", longest_id, 12345, "back")
+    assert control is not None and len(control.encode()) <= MAX_BYTES
+    assert codec.read(control, user=user, chat=user) == ControlPress(
+        "back", longest_id, 12345, "Ab3_-z"
+    )
+    assert codec.answer("1", "Ab3_-z", longest_id, 1, longest_id) is None
     assert len(codec.action("-1001234567890", "f" * 48).encode()) <= MAX_BYTES
 
 
 @pytest.mark.parametrize("token", [TOKEN, TOKEN[:-1] + "Y"])
 def test_data_signed_with_another_token_is_refused(token: str) -> None:
     mine = CallbackCodec(TOKEN)
-    data = CallbackCodec(token).answer("42", "loyalty", 3, "7")
+    data = CallbackCodec(token).answer("42", "c0nv01", "loyalty", 3, "7")
     assert data is not None
-    expected = AnswerPress("loyalty", 3, "7") if token == TOKEN else None
+    expected = AnswerPress("loyalty", 3, "7", "c0nv01") if token == TOKEN else None
     assert mine.read(data, user="42", chat="42") == expected
+
+
+def test_the_conversation_is_signed_too() -> None:
+    codec = CallbackCodec(TOKEN)
+    data = codec.answer("42", "c0nv01", "loyalty", 3, "7")
+    assert data is not None
+    assert codec.read(data.replace("c0nv01", "c0nv02"), user="42", chat="42") is None
+
+
+def old_layout_answer(codec: CallbackCodec, user: str, question: str, rev: int, value: str) -> str:
+    """An answer button as made before buttons named their conversation."""
+    payload = f"{rev}.{question}.{value}"
+    return f"a{codec._sign('a', user, payload)}{payload}"
+
+
+async def test_a_button_made_before_conversations_had_ids_is_refused_as_no_longer_active(
+    config: Config, clock: Clock
+) -> None:
+    async with running(config, clock) as tg:
+        await started(tg, "C-014")
+        question = tg.api.last(str(CUSTOMER))
+        before = await snapshot(tg)
+        old = old_layout_answer(tg.channel.codec, str(CUSTOMER), "satisfaction", before[0], "8")
+        assert tg.channel.codec.read(old, user=str(CUSTOMER), chat=str(CUSTOMER)) == AnswerPress(
+            "satisfaction", before[0], "8", None
+        )
+
+        await tg.feed(tg.updates.press(CUSTOMER, question, old))
+
+        assert tg.api.toasts()[-1] == (
+            "That button is no longer active. Please answer the latest question."
+        )
+        revision, answers, calls = await snapshot(tg)
+        assert (revision, answers) == before[:2]
+        assert calls == before[2] + 1

@@ -4,6 +4,9 @@
 request is acknowledged first (Slack wants an answer within 3 seconds); the work after it
 (storing an answer, posting the next question, running an admin command) runs in a task
 the channel tracks, so `stop()` finishes it and tests can wait for it with `idle()`.
+Whether a button may still act is not the channel's business: it hands the button's
+conversation, question and revision to the service, whose engine step decides in the
+transaction of the effect.
 
 - Socket Mode when `SLACK_APP_TOKEN` is set; otherwise HTTP mode, where the web server
   mounts `http_endpoint()` at `/slack/events` (see `bot.channels.slack_http`).
@@ -58,9 +61,11 @@ from bot.channels.slack_blocks import (
     fallback_text,
     message_blocks,
     notice_blocks,
+    parse_text_view_metadata,
     parse_value,
     question_heading,
     text_answer_view,
+    text_view_metadata,
 )
 from bot.channels.slack_http import SlackHttpEndpoint
 from bot.channels.slack_pace import Pace
@@ -171,11 +176,11 @@ class SlackChannel:
         )
         self.pace = pace or Pace()
         self.broadcast_pace = broadcast_pace or Pace(BROADCAST_INTERVAL, burst=1)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()
         self._workers = asyncio.Semaphore(WORKERS)
         self._idle = asyncio.Event()
         self._idle.set()
-        self._questions: _Lru = _Lru()  # (channel, question id, revision) -> (ts, text)
+        self._questions: _Lru = _Lru()  # (channel, conversation, question, revision) -> (ts, text)
         self._locales: _Lru = _Lru()  # user id -> language or None
         self._dms: _Lru = _Lru()  # user id -> DM channel id
         self._socket: Any = None
@@ -244,7 +249,7 @@ class SlackChannel:
             )
             question = message[-1]
             if question.kind is ReplyKind.QUESTION:
-                key = (channel, question.question_id, question.revision)
+                key = (channel, question.conversation, question.question_id, question.revision)
                 self._questions.remember(key, (ts, question_heading(question)))
 
     async def notify(self, address: str, notice: Notice) -> str:
@@ -271,7 +276,8 @@ class SlackChannel:
         return str(response["ts"])
 
     async def _show_answer(self, channel: str, reply: Reply, _: Any) -> None:
-        found = self._questions.pop((channel, reply.question_id, reply.revision), None)
+        key = (channel, reply.conversation, reply.question_id, reply.revision)
+        found = self._questions.pop(key, None)
         if found is None:
             return  # asked before a restart: the next question follows all the same
         ts, question_text = found
@@ -319,7 +325,10 @@ class SlackChannel:
         app.event("message")(self._on_message)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(self._limited(work))
+        self._track(asyncio.create_task(self._limited(work)))
+
+    def _track(self, task: asyncio.Future[Any]) -> None:
+        """Keep a task until it ends, so `idle()` and `stop()` wait for it."""
         self._tasks.add(task)
         self._idle.clear()
         task.add_done_callback(self._finished)
@@ -330,7 +339,7 @@ class SlackChannel:
         async with self._workers:
             await work
 
-    def _finished(self, task: asyncio.Task[None]) -> None:
+    def _finished(self, task: asyncio.Future[Any]) -> None:
         self._tasks.discard(task)
         if not self._tasks:
             self._idle.set()
@@ -338,40 +347,57 @@ class SlackChannel:
             log.error("slack: handling a request failed", exc_info=task.exception())
 
     async def _on_answer(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        action = body["actions"][0]
-        pressed = parse_value(action.get("value", ""))
+        pressed = parse_value(body["actions"][0].get("value", ""))
         if pressed is None:
+            await ack()
             log.warning("slack: ignored a button value this bot did not make")
             return
+        channel, user = self._pressed_on(body, pressed)
+        event = Event(
+            EventKind.PRESS,
+            pressed.value,
+            pressed.question_id,
+            pressed.revision,
+            pressed.conversation,
+        )
+        await self._act(ack, user, channel, event, press_key(body))
+
+    async def _on_skip(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await self._on_control(ack, body, EventKind.SKIP)
+
+    async def _on_back(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await self._on_control(ack, body, EventKind.BACK)
+
+    async def _on_control(self, ack: AsyncAck, body: dict[str, Any], kind: EventKind) -> None:
+        """Skip or Back: bound to its question like an answer, so the engine refuses it on
+        an old message, in another conversation, or when it was tapped twice."""
+        pressed = parse_value(body["actions"][0].get("value", ""))
+        if pressed is None:
+            await ack()
+            log.warning("slack: ignored a button value this bot did not make")
+            return
+        channel, user = self._pressed_on(body, pressed)
+        event = Event(
+            kind,
+            question_id=pressed.question_id,
+            revision=pressed.revision,
+            conversation=pressed.conversation,
+        )
+        await self._act(ack, user, channel, event, press_key(body))
+
+    def _pressed_on(self, body: dict[str, Any], pressed: Pressed) -> tuple[str, str]:
+        """(channel, user) of a question button's press; its message is remembered, so
+        the answer can be shown on it even when it was posted before a restart."""
         channel, user = _where(body)
         ts = body.get("container", {}).get("message_ts")
         text = body.get("message", {}).get("text", "")
         if ts:
-            self._questions.remember((channel, pressed.question_id, pressed.revision), (ts, text))
-        event = Event(EventKind.PRESS, pressed.value, pressed.question_id, pressed.revision)
-        self._spawn(self._handle(user, channel, event, press_key(body)))
-
-    async def _on_skip(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        self._spawn(self._current_only(body, Event(EventKind.SKIP)))
-
-    async def _on_back(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        self._spawn(self._current_only(body, Event(EventKind.BACK)))
-
-    async def _current_only(self, body: dict[str, Any], event: Event) -> None:
-        """Apply a skip or back press only while its question is still the one asked."""
-        action = body["actions"][0]
-        pressed = parse_value(action.get("value", ""))
-        channel, user = _where(body)
-        if pressed is None or not await self._is_current(user, pressed):
-            await self._refuse_stale(user, channel)
-            return
-        await self._handle(user, channel, event, press_key(body))
+            key = (channel, pressed.conversation, pressed.question_id, pressed.revision)
+            self._questions.remember(key, (ts, text))
+        return channel, user
 
     async def _on_open_text(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
+        await ack()  # opening the modal changes nothing: the submission is checked
         self._spawn(self._open_text(body))
 
     async def _open_text(self, body: dict[str, Any]) -> None:
@@ -382,7 +408,7 @@ class SlackChannel:
         lang = await self._user_language(user)
         _ = i18n.translator(lang).gettext
         question = body.get("message", {}).get("text", "") or _("Your answer")
-        private = "|".join((channel, pressed.question_id, str(pressed.revision)))
+        private = text_view_metadata(channel, pressed)
         await self._call(
             self.client.views_open(
                 trigger_id=body["trigger_id"], view=text_answer_view(question, private, _)
@@ -390,52 +416,36 @@ class SlackChannel:
         )
 
     async def _on_text_view(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
         view = body["view"]
-        channel, qid, rev = [*view.get("private_metadata", "").split("|"), "", "", ""][:3]
-        text = view["state"]["values"][TEXT_BLOCK][TEXT_INPUT].get("value") or ""
-        user = body["user"]["id"]
-        pressed = Pressed(qid, int(rev) if rev.isdigit() else -1, "")
-        self._spawn(self._text_answer(user, channel, pressed, text, f"view:{view['id']}"))
-
-    async def _text_answer(
-        self, user: str, channel: str, pressed: Pressed, text: str, update_id: str
-    ) -> None:
-        if not await self._is_current(user, pressed):
-            await self._refuse_stale(user, channel)
+        opened = parse_text_view_metadata(view.get("private_metadata", ""))
+        if opened is None:
+            await ack()
+            log.warning("slack: ignored a form this bot did not open")
             return
-        await self._handle(user, channel, Event(EventKind.TEXT, text), update_id)
+        channel, pressed = opened
+        text = view["state"]["values"][TEXT_BLOCK][TEXT_INPUT].get("value") or ""
+        event = Event(
+            EventKind.TEXT, text, pressed.question_id, pressed.revision, pressed.conversation
+        )
+        await self._act(ack, body["user"]["id"], channel, event, f"view:{view['id']}")
 
     async def _on_message(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
         event = body.get("event", {})
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            await ack()
             return  # only what a person types in their DM with the bot
         typed = Event(EventKind.TEXT, event.get("text", ""))
-        self._spawn(self._handle(event["user"], event["channel"], typed, body["event_id"]))
+        await self._act(ack, event["user"], event["channel"], typed, body["event_id"])
+
+    async def _act(
+        self, ack: AsyncAck, user: str, channel: str, event: Event, update_id: str
+    ) -> None:
+        await ack()
+        self._spawn(self._handle(user, channel, event, update_id))
 
     async def _handle(self, user: str, channel: str, event: Event, update_id: str) -> None:
         language = await self._user_language(user)
         await self.service.handle(Inbound(NAME, user, channel, event, update_id, language))
-
-    async def _is_current(self, user: str, pressed: Pressed) -> bool:
-        stored = await self.service.open_session(NAME, user)
-        return (
-            stored is not None
-            and stored.session.current == pressed.question_id
-            and stored.session.revision == pressed.revision
-        )
-
-    async def _refuse_stale(self, user: str, channel: str) -> None:
-        stored = await self.service.open_session(NAME, user)
-        if stored is not None:
-            lang = stored.session.language
-        else:
-            lang = await self._user_language(user) or self.config.default_language
-        text = i18n.translator(lang).gettext(
-            "That button is no longer active. Please answer the latest question."
-        )
-        await self.send(channel, [Reply(ReplyKind.INVALID, text)], lang)
 
     async def _on_notice_action(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond

@@ -1,9 +1,13 @@
 """Block Kit for Slack: questions as buttons, answered questions, notices with actions.
 
 Pure functions from neutral replies to Slack message payloads and back from button values,
-so the layout can be tested without Slack. A question button's value carries the question
-id and session revision it was made for (`question|revision|answer`), so the engine
-refuses a press on an old message.
+so the layout can be tested without Slack. Every button of a question (its answers,
+Answer, Skip and Back) carries the conversation, question and session revision it was
+made for (`conversation|question|revision|answer`, the answer empty but for answer
+buttons), and so does the private metadata of the modal the Answer button opens; the
+engine refuses a press or a submission that is not for the conversation as it stands. A
+value of the layout before conversations had ids (`question|revision|answer`) is read as
+being of no conversation, so it is refused too.
 """
 
 from __future__ import annotations
@@ -34,24 +38,51 @@ _SEP = "|"
 
 @dataclass(frozen=True)
 class Pressed:
-    """What a question button was made for."""
+    """What a question button was made for (`conversation` None: made before they had ids)."""
 
     question_id: str
     revision: int
     value: str
+    conversation: str | None = None
 
 
-def button_value(question_id: str, revision: int, value: str = "") -> str:
+def button_value(conversation: str, question_id: str, revision: int, value: str = "") -> str:
     """Encode a question button's value."""
-    return _SEP.join((question_id, str(revision), value))
+    return _SEP.join((conversation, question_id, str(revision), value))
 
 
 def parse_value(raw: str) -> Pressed | None:
     """Decode a question button's value; None for a value this module did not make."""
-    parts = raw.split(_SEP, 2)
-    if len(parts) != 3 or not parts[1].isdigit():
-        return None
-    return Pressed(parts[0], int(parts[1]), parts[2])
+    parts = raw.split(_SEP, 3)
+    if len(parts) == 4 and _number(parts[2]):
+        return Pressed(parts[1], int(parts[2]), parts[3], parts[0])
+    if len(parts) == 3 and _number(parts[1]):  # made before conversations had ids
+        return Pressed(parts[0], int(parts[1]), parts[2])
+    return None
+
+
+def text_view_metadata(channel: str, pressed: Pressed) -> str:
+    """The private metadata of the modal an Answer button opens: the DM and what the
+    button was made for (`channel|conversation|question|revision`)."""
+    bound = (pressed.question_id, str(pressed.revision))
+    if pressed.conversation is None:
+        return _SEP.join((channel, *bound))
+    return _SEP.join((channel, pressed.conversation, *bound))
+
+
+def parse_text_view_metadata(raw: str) -> tuple[str, Pressed] | None:
+    """(DM channel, what the modal was opened for) of a modal's private metadata; None
+    for metadata this module did not make. Three parts: made before conversations had ids."""
+    parts = raw.split(_SEP)
+    if len(parts) == 4 and _number(parts[3]):
+        return parts[0], Pressed(parts[2], int(parts[3]), "", parts[1])
+    if len(parts) == 3 and _number(parts[2]):
+        return parts[0], Pressed(parts[1], int(parts[2]), "")
+    return None
+
+
+def _number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
 def escape(text: str) -> str:
@@ -101,9 +132,9 @@ def question_blocks(reply: Reply, _: Callable[[str], str]) -> list[Block]:
         blocks.append(_context(reply.hint))
     if reply.current:
         blocks.append(_context(_("Current answer: {answer}").format(answer=reply.current)))
-    qid, rev = reply.question_id or "", reply.revision or 0
+    conv, qid, rev = reply.conversation or "", reply.question_id or "", reply.revision or 0
     buttons = [
-        _button(o.label, f"{ANSWER_ACTION}.{i}", button_value(qid, rev, o.value))
+        _button(o.label, f"{ANSWER_ACTION}.{i}", button_value(conv, qid, rev, o.value))
         for i, o in enumerate(reply.options)
     ]
     rows = reply.rows if sum(reply.rows) == len(buttons) and not reply.numbered else (len(buttons),)
@@ -115,11 +146,13 @@ def question_blocks(reply: Reply, _: Callable[[str], str]) -> list[Block]:
     extra = []
     if not reply.options:
         blocks.append(_context(_("Reply in this chat, or press Answer to type in a form.")))
-        extra.append(_button(_("Answer"), OPEN_TEXT_ACTION, button_value(qid, rev), primary=True))
+        extra.append(
+            _button(_("Answer"), OPEN_TEXT_ACTION, button_value(conv, qid, rev), primary=True)
+        )
     if reply.skippable:
-        extra.append(_button(_("Skip"), SKIP_ACTION, button_value(qid, rev)))
+        extra.append(_button(_("Skip"), SKIP_ACTION, button_value(conv, qid, rev)))
     if reply.progress and reply.progress[0] > 1:
-        extra.append(_button(_("Back"), BACK_ACTION, button_value(qid, rev)))
+        extra.append(_button(_("Back"), BACK_ACTION, button_value(conv, qid, rev)))
     if extra:
         blocks.append({"type": "actions", "elements": extra})
     return blocks

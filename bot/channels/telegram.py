@@ -9,8 +9,13 @@ different chats are processed concurrently, those of one chat in order.
 - Every update goes through `bot.service` as an `Inbound` (update id for dedupe, the
   user's `language_code` as language hint); `telegram_updates` maps commands, texts and
   presses, `telegram_render` turns replies into messages and keyboards.
+- A question's keyboard has its answers and, below them, Skip (optional questions) and
+  Back (from the second question on); every button is signed and names the
+  conversation, question and revision it was made for (`telegram_callback`), which the
+  engine checks in the transaction that stores the press.
 - A press edits its question message to show the answer and removes the keyboard; a
-  press that changes nothing (stale, forged, another user's) only gets a toast.
+  press that changes nothing (stale, of another conversation, forged, another user's)
+  only gets a toast.
 - Broadcasts (`send(..., broadcast=True)`, notices to groups) are paced by
   `telegram_sender.FloodControl`; replies to a respondent are not.
 - Webhook mode: the web server mounts `process_webhook` at `webhook_path`; the secret
@@ -105,6 +110,7 @@ class _Asked:
     """The last question message with buttons in a chat."""
 
     message_id: int
+    conversation: str | None
     question_id: str | None
     revision: int | None
     text: str
@@ -369,6 +375,7 @@ class TelegramChannel:
             tr,
             lambda reply, option: self._answer_data(address, reply, option),
             pressed=press is not None,
+            control_data=lambda reply, action: self._control_data(address, reply, action),
         )
         for step in steps:
             if isinstance(step, Toast):
@@ -380,9 +387,18 @@ class TelegramChannel:
                 await self._send_message(address, step, paced=broadcast)
 
     def _answer_data(self, chat: str, reply: Reply, option: Option) -> str | None:
-        if reply.question_id is None or reply.revision is None:
+        if reply.question_id is None or reply.revision is None or reply.conversation is None:
             return None
-        return self.codec.answer(chat, reply.question_id, reply.revision, option.value)
+        return self.codec.answer(
+            chat, reply.conversation, reply.question_id, reply.revision, option.value
+        )
+
+    def _control_data(self, chat: str, reply: Reply, action: str) -> str | None:
+        if reply.question_id is None or reply.revision is None or reply.conversation is None:
+            return None
+        return self.codec.control(
+            chat, reply.conversation, reply.question_id, reply.revision, action
+        )
 
     async def _send_message(self, chat: str, step: Message, *, paced: bool) -> None:
         sent = await self.deliver(
@@ -396,7 +412,14 @@ class TelegramChannel:
             await self._retire_keyboard(chat, paced=paced)
             asks = step.asks
             self._remember(
-                chat, _Asked(int(sent["message_id"]), asks.question_id, asks.revision, step.text)
+                chat,
+                _Asked(
+                    int(sent["message_id"]),
+                    asks.conversation,
+                    asks.question_id,
+                    asks.revision,
+                    step.text,
+                ),
             )
 
     async def _show_answer(
@@ -408,6 +431,7 @@ class TelegramChannel:
             message_id, question = message.message_id, message.text
         elif (
             asked is not None
+            and asked.conversation == reply.conversation
             and asked.question_id == reply.question_id
             and asked.revision == reply.revision
         ):

@@ -8,11 +8,19 @@ button, a button of a previous token) is refused before anything else happens.
 
 Layout: one kind letter, 8 signature characters, then the payload.
 
-- `a` an answer: `revision.question_id.value`, bound to the respondent's user id;
+- `q` an answer: `conversation.revision.question_id.value`, bound to the respondent's
+  user id; the conversation id (6 URL-safe characters) and revision are the session's
+  when the question was asked, and the engine refuses the press in any other;
+- `c` a survey control (Back, Skip, Stop): `conversation.revision.question_id.action`
+  with action `back`, `skip` or `stop`, bound and checked the same way;
 - `n` a notice action: the `Action.value`, bound to the chat it was posted in (anyone
   in a staff chat may press; the action handler decides what they may do);
 - `l` a language choice: the language code, bound to the user;
 - `f` the confirmation of /forget, bound to the user.
+
+Buttons made before answers named their conversation (`a`: `revision.question_id.value`)
+are still read, signature and all, as answers of no conversation, so the engine refuses
+them as no longer active.
 """
 
 from __future__ import annotations
@@ -29,13 +37,30 @@ _SIGNATURE_CHARS = 8  # 48 bits: a forgery needs ~2^47 tries, each a round trip 
 _FORGET_PAYLOAD = "yes"
 
 
+CONTROLS = ("back", "skip", "stop")
+"""The survey controls a `c` button can carry."""
+
+
 @dataclass(frozen=True)
 class AnswerPress:
-    """A press on an answer button: which question, at which session revision, which value."""
+    """A press on an answer button: which conversation, question and session revision it
+    was made for, and which value. `conversation` is None for a button of the layout
+    before conversations had ids."""
 
     question_id: str
     revision: int
     value: str
+    conversation: str | None
+
+
+@dataclass(frozen=True)
+class ControlPress:
+    """A press on Back, Skip or Stop of a question (`action` is one of `CONTROLS`)."""
+
+    action: str
+    question_id: str
+    revision: int
+    conversation: str
 
 
 @dataclass(frozen=True)
@@ -57,7 +82,7 @@ class ForgetConfirmed:
     """A press on the /forget confirmation button."""
 
 
-Pressed = AnswerPress | ActionPressed | LanguagePressed | ForgetConfirmed
+Pressed = AnswerPress | ControlPress | ActionPressed | LanguagePressed | ForgetConfirmed
 
 
 class CallbackCodec:
@@ -68,9 +93,18 @@ class CallbackCodec:
             b"klantstem/telegram/callback-data", bot_token.encode(), hashlib.sha256
         ).digest()
 
-    def answer(self, user: str, question_id: str, revision: int, value: str) -> str | None:
+    def answer(
+        self, user: str, conversation: str, question_id: str, revision: int, value: str
+    ) -> str | None:
         """Data for an answer button, or None when it would not fit in 64 bytes."""
-        return self._make("a", user, f"{revision}.{question_id}.{value}")
+        return self._make("q", user, f"{conversation}.{revision}.{question_id}.{value}")
+
+    def control(
+        self, user: str, conversation: str, question_id: str, revision: int, action: str
+    ) -> str | None:
+        """Data for a question's Back, Skip or Stop button, or None when it would not fit."""
+        assert action in CONTROLS, action
+        return self._make("c", user, f"{conversation}.{revision}.{question_id}.{action}")
 
     def action(self, chat: str, value: str) -> str:
         """Data for a notice action button (values are at most 48 ASCII characters)."""
@@ -102,12 +136,24 @@ class CallbackCodec:
         if not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"), expected):
             return None
         match kind:
+            case "q" | "c":
+                parts = payload.split(".", 3)
+                if len(parts) != 4:
+                    return None
+                conversation, revision, question_id, value = parts
+                if not (revision.isascii() and revision.isdigit()) or not question_id or not value:
+                    return None
+                if kind == "q":
+                    return AnswerPress(question_id, int(revision), value, conversation)
+                if value in CONTROLS:
+                    return ControlPress(value, question_id, int(revision), conversation)
+                return None
             case "a":
                 revision, _, rest = payload.partition(".")
                 question_id, _, value = rest.partition(".")
-                if not revision.isdigit() or not question_id or not value:
+                if not (revision.isascii() and revision.isdigit()) or not question_id or not value:
                     return None
-                return AnswerPress(question_id, int(revision), value)
+                return AnswerPress(question_id, int(revision), value, None)
             case "n":
                 return ActionPressed(payload)
             case "l":

@@ -18,6 +18,8 @@ TOAST_LIMIT = 200
 
 ButtonData = Callable[[Reply, Option], "str | None"]
 """Callback data for one option of a question, or None when it cannot be made."""
+ControlData = Callable[[Reply, str], "str | None"]
+"""Callback data for a question's `back` or `skip` button, or None when it cannot be made."""
 
 Keyboard = dict[str, list[list[dict[str, str]]]]
 """An InlineKeyboardMarkup as the Bot API reads it."""
@@ -50,12 +52,19 @@ Step = Message | Answered | Toast
 
 
 def plan(
-    replies: Sequence[Reply], tr: Translator, button_data: ButtonData, *, pressed: bool
+    replies: Sequence[Reply],
+    tr: Translator,
+    button_data: ButtonData,
+    *,
+    pressed: bool,
+    control_data: ControlData | None = None,
 ) -> list[Step]:
     """What to do in Telegram for `replies`, in order.
 
     After a button press (`pressed`), a refusal or a notice that changes nothing is shown
-    as a toast on the button, so a stale or forged press leaves the chat as it was.
+    as a toast on the button, so a stale or forged press leaves the chat as it was. With
+    `control_data`, questions get Skip (optional ones) and Back (from the second on)
+    buttons below their answers.
     """
     steps: list[Step] = []
     texts: list[str] = []
@@ -65,8 +74,13 @@ def plan(
         elif pressed and reply.kind in (ReplyKind.INVALID, ReplyKind.NOTICE):
             steps.append(Toast(reply.text[:TOAST_LIMIT]))
         elif reply.kind is ReplyKind.QUESTION:
-            keyboard = question_keyboard(reply, button_data)
-            body = question_text(reply, tr, with_buttons=keyboard is not None)
+            answers = question_keyboard(reply, button_data)
+            rows = list(answers["inline_keyboard"]) if answers else []
+            controls = control_row(reply, tr, control_data) if control_data else []
+            if controls:
+                rows.append(controls)
+            keyboard = {"inline_keyboard": rows} if rows else None
+            body = question_text(reply, tr, with_buttons=answers is not None)
             steps.append(Message("\n\n".join([*texts, body]), keyboard, reply))
             texts = []
         else:
@@ -115,6 +129,22 @@ def question_keyboard(reply: Reply, button_data: ButtonData) -> Keyboard | None:
     if start < len(buttons):
         keyboard.append(buttons[start:])
     return {"inline_keyboard": keyboard}
+
+
+def control_row(reply: Reply, tr: Translator, control_data: ControlData) -> list[dict[str, str]]:
+    """Skip (an optional question) and Back (from the second question on), as Slack has
+    them; a button whose data cannot be made is left out (the commands still work)."""
+    wanted = []
+    if reply.skippable:
+        wanted.append(("skip", tr.gettext("Skip")))
+    if reply.progress and reply.progress[0] > 1:
+        wanted.append(("back", tr.gettext("Back")))
+    row = []
+    for action, label in wanted:
+        data = control_data(reply, action)
+        if data is not None:
+            row.append({"text": label, "callback_data": data})
+    return row
 
 
 def answered_text(question: str, answer: str, tr: Translator) -> str:

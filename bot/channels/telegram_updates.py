@@ -20,6 +20,7 @@ from bot.channels.base import ActionPress
 from bot.channels.telegram_callback import (
     ActionPressed,
     AnswerPress,
+    ControlPress,
     ForgetConfirmed,
     LanguagePressed,
 )
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("wave", "report", "flags")
 """Admin commands always routed to the admin registry (their handlers come from other areas)."""
 _SURVEY_COMMANDS = {"back": EventKind.BACK, "skip": EventKind.SKIP, "stop": EventKind.STOP}
+"""The typed survey commands, and the actions of the Back, Skip and Stop buttons."""
 Context = Any
 
 
@@ -245,7 +247,9 @@ class UpdateHandlers:
     # -- presses ----------------------------------------------------------------------
 
     async def press(self, update: Update, context: Context) -> None:
-        """A button press: an answer, a notice action, a language or the /forget confirmation."""
+        """A button press: an answer, Back/Skip/Stop, a notice action, a language or the
+        /forget confirmation. Survey presses go to the service as they are: whether the
+        button is still live is the engine's decision, in the transaction of its effect."""
         query = update.callback_query
         assert query is not None
         user = str(query.from_user.id)
@@ -256,7 +260,21 @@ class UpdateHandlers:
         pressed = self.channel.codec.read(query.data or "", user=user, chat=chat)
         async with self.channel.pressing(query, chat) as press:
             if isinstance(pressed, AnswerPress) and chat == user:
-                event = Event(EventKind.PRESS, pressed.value, pressed.question_id, pressed.revision)
+                event = Event(
+                    EventKind.PRESS,
+                    pressed.value,
+                    pressed.question_id,
+                    pressed.revision,
+                    pressed.conversation,
+                )
+                await self.service.handle(self._inbound(update, event))
+            elif isinstance(pressed, ControlPress) and chat == user:
+                event = Event(
+                    _SURVEY_COMMANDS[pressed.action],
+                    question_id=pressed.question_id,
+                    revision=pressed.revision,
+                    conversation=pressed.conversation,
+                )
                 await self.service.handle(self._inbound(update, event))
             elif isinstance(pressed, ActionPressed):
                 reply = await self.channel.on_action(
