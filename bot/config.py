@@ -216,6 +216,14 @@ SETTINGS: tuple[Setting, ...] = (
         "A message claimed by a process that died is retried after this many seconds.",
     ),
     Setting(
+        "KLANTSTEM_OUTBOX_MAX_ATTEMPTS",
+        "outbox_max_attempts",
+        tc.attempts,
+        "8",
+        "A scheduled message that keeps failing is given up after this many tries (about 2"
+        " hours at the default), and the admins are told once.",
+    ),
+    Setting(
         "KLANTSTEM_WAVE_SCHEDULE",
         "wave_schedule",
         sc.wave_schedule,
@@ -399,7 +407,8 @@ SETTINGS: tuple[Setting, ...] = (
         "http_shutdown",
         sc.seconds,
         "10",
-        "On SIGTERM, requests in flight get this long to finish before they are cut off.",
+        "On SIGTERM, requests in flight and the scheduler's messages in flight get this long to"
+        " finish before they are cut off.",
     ),
     Setting(
         "TELEGRAM_BOT_TOKEN",
@@ -543,6 +552,7 @@ class Config:
     staff_chat: sc.ChatAddress | None = None
     sweep_interval: timedelta = timedelta(seconds=30)
     outbox_lease: timedelta = timedelta(seconds=300)
+    outbox_max_attempts: int = 8
     wave_schedule: tuple[sc.ScheduledWave, ...] = ()
     scheduled_wave_days: timedelta = timedelta(days=14)
     wave_repeat: timedelta = timedelta(minutes=10)

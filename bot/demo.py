@@ -20,11 +20,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.release import release_outside_waves, release_wave
 from bot.reports.mirror import by_dimension
+from bot.reports.publish import RESULT, result_key
 from bot.storage import Storage, Transaction, new_id
 from bot.storage.flags_sql import ActionItem, Flag
 from bot.storage.records import Contact, NewResponse, StaffMember, StoredAnswer
 from bot.storage.release_sql import HeldResponse
-from bot.storage.report_sql import Delivery, EvidenceRow, Slice
+from bot.storage.report_sql import EvidenceRow, Slice
 from bot.storage.waves_sql import Invitation, Wave
 from bot.timeutil import to_text
 from flows import Survey
@@ -496,27 +497,17 @@ class _Demo:
                 await self.tx.add_action_event(item.id, done, _COORDINATOR, "closed", note)
 
     async def publish(self, wave: Wave, at: datetime) -> None:
-        """Results fed back: every recipient got them in Telegram (or had no chat)."""
-        publication = new_id()
-        await self.tx.add_publication(publication, wave.id, _COORDINATOR, at)
+        """Results fed back: every recipient with a Telegram chat got them."""
+        await self.tx.add_publication(new_id(), wave.id, _COORDINATOR, at)
         employees_only = self.surveys[wave.survey_id].mirrors is not None
         recipients = await self.tx.wave_recipients(wave.id, include_all_staff=not employees_only)
-        deliveries = []
-        for r in recipients:
-            address = r.chats.get("telegram")
-            status = "sent" if address else "unreachable"
-            deliveries.append(
-                Delivery(
-                    publication,
-                    wave.id,
-                    r.key,
-                    "telegram" if address else None,
-                    address,
-                    r.language or "nl",
-                    status,
-                )
-            )
-        await self.tx.add_deliveries(publication, deliveries)
+        jobs = [
+            (result_key(wave.id, r.key), RESULT, wave.id, at)
+            for r in recipients
+            if "telegram" in r.chats
+        ]
+        await self.tx.schedule_jobs(jobs, at)
+        await self.tx.cancel_jobs([wave.id], [RESULT], at, "sent")
 
 
 async def _is_empty(tx: Transaction) -> bool:

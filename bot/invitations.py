@@ -4,9 +4,11 @@ An invitation is sent by opening the survey for the person's linked identity thr
 service (`Service.begin(..., broadcast=True)`), on the first of their channels that is
 attached and not known to be unreachable. `Unreachable` marks that identity and tries the
 next; with none left the invitation is "unreachable" and the wave goes on. A
-`DeliveryFailed` is tried again later with backoff, and so is a person whose platforms
-are not running in this process (for a few hours, then "unreachable"). Nothing goes out
-in quiet hours of the person's time zone, and no reminder goes out once the wave closed.
+`DeliveryFailed` is tried again later with backoff, up to `KLANTSTEM_OUTBOX_MAX_ATTEMPTS`
+tries (then the row is given up and the admins are told), and so is a person whose
+platforms are not running in this process (for as many tries, then "unreachable").
+Nothing goes out in quiet hours of the person's time zone (waiting for them is not a
+try), and no reminder goes out once the wave closed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import datetime, timedelta
 
 from bot import i18n
 from bot.channels.base import DeliveryFailed, Unreachable
-from bot.outbox import MAX_ATTEMPTS, Apply, Done, Outbox, Retry, backoff
+from bot.outbox import Apply, Done, Outbox, Retry, backoff
 from bot.service import Completion, ConversationBusy, Service
 from bot.storage import Transaction, new_id
 from bot.storage.outbox_sql import Job
@@ -144,7 +146,7 @@ class Invitations:
                 contact_id=invitation.contact_id, staff_id=invitation.staff_id
             )
         if allowed > now:
-            raise Retry(allowed, "quiet hours")
+            raise Retry(allowed, "quiet hours", postpone=True)
         running = [i for i in identities if i.channel in self.service.channels]
         for identity in running:
             try:
@@ -156,9 +158,9 @@ class Invitations:
                 raise Retry(backoff(job, now), str(exc) or "delivery failed") from None
             except ConversationBusy:
                 # Never throw away answers of a survey under way: ask when it has ended.
-                raise Retry(now + BUSY_RETRY, "answering another survey") from None
+                raise Retry(now + BUSY_RETRY, "answering another survey", postpone=True) from None
             return Done("sent", ref, self._sent(invitation, now))
-        if identities and not running and job.attempts < MAX_ATTEMPTS:
+        if identities and not running and job.attempts < self.config.outbox_max_attempts:
             # Their platform is not running in this process (yet): a misconfigured or
             # restarting bot must not write the whole wave off as unreachable.
             raise Retry(backoff(job, now), "no running channel for this person")
@@ -221,7 +223,7 @@ class Invitations:
             allowed = self.allowed_at(now, await self._timezone(tx, invitation))
             open_session = await tx.invitation_session(invitation.id)
         if allowed > now:
-            raise Retry(allowed, "quiet hours")
+            raise Retry(allowed, "quiet hours", postpone=True)
         if open_session is None or open_session.channel not in self.service.channels:
             return Done("skipped: conversation ended")
         stored = open_session.stored

@@ -1,8 +1,10 @@
 """The outbox: every scheduled action is a row with a due time and an idempotency key.
 
-Invitations, reminders, staff alerts, flag deadlines, wave closings and scheduled waves
-are all rows in `outbox` (one row per intended action, ever: the key is unique). A sweep
-runs what is due in three steps:
+Invitations, reminders, owed replies, staff alerts, flag deadlines, action plans, wave
+closings, scheduled waves, a published wave's results (one row per recipient,
+`bot/reports/publish.py`) and the admins' notices of rows given up are all rows in
+`outbox` (one row per intended action, ever: the key is unique). A sweep runs what is
+due in three steps:
 
 1. **claim**, in one committed transaction: the row gets a lease (`claimed_until`) and
    its attempt count goes up. Another instance, or this one after a restart, skips a row
@@ -21,6 +23,19 @@ that cannot tell (Telegram, Slack) may see the few messages that were in flight 
 moment of a crash twice: at most one batch, never more. Handlers also check the state
 before acting (an invitation already "sent" is not sent again), so a crash between the
 state change and the finish repeats nothing either.
+
+Tries are bounded: a row that keeps failing (the handler raises `Retry`, or anything
+else) is tried again with growing waits (`backoff`) and given up after `max_attempts`
+tries (`KLANTSTEM_OUTBOX_MAX_ATTEMPTS`, 8: about two hours). A `Retry(..., postpone=True)`
+(quiet hours, a conversation under way) is waiting, not failing, and is not counted. The
+transaction that ends a row as failed also adds one `admin.notice` row keyed by the
+failed row's key (`bot/failure_notices.py` sends it): one notice per failed row, told
+once even across crashes because the key exists once. A notice that is given up in its
+turn is only logged.
+
+Stopping (`stop()`) claims no more rows; the scheduler cancels a sweep that outlasts the
+grace period, and rows cancelled mid-send keep their lease: they become due again when
+it runs out, in doubt.
 """
 
 from __future__ import annotations
@@ -41,6 +56,11 @@ log = logging.getLogger(__name__)
 BATCH = 20
 """Rows claimed and acted on together; the lease must cover one batch."""
 MAX_ATTEMPTS = 8
+"""Tries before a row is given up, unless the outbox is told otherwise
+(`KLANTSTEM_OUTBOX_MAX_ATTEMPTS`)."""
+ADMIN_NOTICE = "admin.notice"
+"""The kind of the row that tells the admins a row was given up; its subject is that
+row's key."""
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_LONGEST = timedelta(hours=2)
 
@@ -58,15 +78,26 @@ class Done:
 
 
 class Retry(Exception):
-    """Leave the row for later: it becomes due again at `at`."""
+    """Leave the row for later: it becomes due again at `at`.
 
-    def __init__(self, at: datetime, reason: str) -> None:
+    A retry is a failed try and counts towards the outbox's `max_attempts`, unless
+    `postpone`: the row only waits (quiet hours, a conversation under way) and its claim
+    is not counted.
+    """
+
+    def __init__(self, at: datetime, reason: str, *, postpone: bool = False) -> None:
         super().__init__(reason)
         self.at = at
         self.reason = reason
+        self.postpone = postpone
 
 
 Handler = Callable[[Job], Awaitable[Done]]
+
+
+def notice_key(key: str) -> str:
+    """The key of the admins' notice that the row with `key` was given up."""
+    return f"{ADMIN_NOTICE}:{key}"
 
 
 def backoff(job: Job, now: datetime) -> datetime:
@@ -85,11 +116,13 @@ class Outbox:
         lease: timedelta,
         *,
         claimer: str | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.storage = storage
         self.clock = clock
         self.lease = lease
         self.claimer = claimer or uuid.uuid4().hex[:12]
+        self.max_attempts = max_attempts
         self.stopping = False
         self.handlers: dict[str, Handler] = {}
 
@@ -144,25 +177,40 @@ class Outbox:
                 raise LookupError(f"no handler for outbox rows of kind {job.kind!r}")
             done = await handler(job)
         except Retry as retry:
-            async with self.storage.transaction() as tx:
-                await tx.retry_job(job.id, retry.at, retry.reason)
+            if retry.postpone or job.attempts < self.max_attempts:
+                async with self.storage.transaction() as tx:
+                    await tx.retry_job(job.id, retry.at, retry.reason, counted=not retry.postpone)
+            else:
+                await self._give_up(job, retry.reason)
             return
         except Exception as exc:
             log.exception("outbox row %s (%s) failed", job.key, job.kind)
-            await self._failed(job, exc)
+            if job.attempts < self.max_attempts:
+                async with self.storage.transaction() as tx:
+                    await tx.retry_job(job.id, backoff(job, self.clock()), str(exc))
+            else:
+                await self._give_up(job, str(exc) or type(exc).__name__)
             return
         async with self.storage.transaction() as tx:
             if done.apply is not None:
                 await done.apply(tx)
             await tx.finish_job(job.id, self.clock(), done.outcome, done.message_ref)
 
-    async def _failed(self, job: Job, exc: Exception) -> None:
+    async def _give_up(self, job: Job, reason: str) -> None:
+        """End a row as failed and, in the same transaction, queue the admins' notice of
+        it (keyed by the row's key: once, whatever happens after)."""
         now = self.clock()
+        log.warning(
+            "outbox row %s (%s) given up after %d tries: %s",
+            job.key,
+            job.kind,
+            job.attempts,
+            reason,
+        )
         async with self.storage.transaction() as tx:
-            if job.attempts >= MAX_ATTEMPTS:
-                await tx.finish_job(job.id, now, f"failed: {exc}")
-            else:
-                await tx.retry_job(job.id, backoff(job, now), str(exc))
+            await tx.finish_job(job.id, now, f"failed: {reason}")
+            if job.kind != ADMIN_NOTICE:
+                await tx.schedule_jobs([(notice_key(job.key), ADMIN_NOTICE, job.key, now)], now)
 
     @staticmethod
     async def deliver(

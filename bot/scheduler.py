@@ -2,10 +2,11 @@
 
 An `AsyncIOScheduler` in the bot's own event loop runs a sweep every
 `KLANTSTEM_SWEEP_SECONDS` (default 30) that works off whatever the outbox has due:
-invitations, reminders, staff alerts, flag deadlines, wave closings, scheduled waves,
-the daily digest. Cron jobs from `KLANTSTEM_WAVE_SCHEDULE` (and the digest time) only
-wake the sweep at the right moment; what to do is a row in the database, so nothing
-is pickled, a restart loses nothing and two instances never do the same row twice.
+invitations, reminders, owed replies, staff alerts, flag deadlines, wave closings,
+scheduled waves, the daily digest, published results and the admins' notices of rows
+given up. Cron jobs from `KLANTSTEM_WAVE_SCHEDULE` (and the digest time) only wake the
+sweep at the right moment; what to do is a row in the database, so nothing is pickled,
+a restart loses nothing and two instances never do the same row twice.
 
 The factory wires the area into the app: the completion steps (invitation done, flag
 raised) run inside the transaction that stores a response, `/wave` and `/flags` are
@@ -26,12 +27,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.action_plan import ActionPlan
 from bot.api import idempotency
+from bot.failure_notices import FailureNotices
 from bot.flag_chat import FlagChat
 from bot.flags import Flags
 from bot.followup import FollowUp
 from bot.invitations import Invitations
 from bot.outbox import Outbox
 from bot.replies import Replies
+from bot.reports.publish import Results
 from bot.service import Service
 from bot.staff_chat import StaffReach
 from bot.timeutil import hour_text
@@ -57,7 +60,12 @@ class Scheduler:
     def __init__(self, service: Service) -> None:
         self.service = service
         self.config = service.config
-        self.outbox = Outbox(service.storage, service.clock, self.config.outbox_lease)
+        self.outbox = Outbox(
+            service.storage,
+            service.clock,
+            self.config.outbox_lease,
+            max_attempts=self.config.outbox_max_attempts,
+        )
         self.invitations = Invitations(service)
         self.waves = Waves(service, self.invitations)
         self.flags = Flags(service)
@@ -65,7 +73,17 @@ class Scheduler:
         self.followup = FollowUp(service, self.flags, self.reach)
         self.plan = ActionPlan(service, self.reach)
         self.replies = Replies(service)
-        for part in (self.invitations, self.waves, self.followup, self.plan, self.replies):
+        self.results = Results(service)
+        self.failures = FailureNotices(service, self.reach)
+        for part in (
+            self.invitations,
+            self.waves,
+            self.followup,
+            self.plan,
+            self.replies,
+            self.results,
+            self.failures,
+        ):
             part.register(self.outbox)
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None

@@ -257,4 +257,4 @@ def test_publishing_a_wave_queues_its_results_for_its_people(
     published = http.post(f"/waves/{wave_id[:8]}/publish")
     assert published.status_code == 200
     # two invited contacts and the staff member; no chat platform runs in this test
-    assert published.json() == {"queued": 0, "unreachable": 3, "skipped": 0}
+    assert published.json() == {"queued": 0, "unreachable": 3, "skipped": 0, "pending": 0}

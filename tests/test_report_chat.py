@@ -13,11 +13,14 @@ from bot.config import Config
 from bot.demo import seed_demo
 from bot.reports import Selection
 from bot.reports.chat import report_component
-from bot.reports.publish import PublishError, deliver_pending, publish_wave
+from bot.reports.publish import PublishError, publish_wave, result_counts
 from bot.reports.summary import summary_notice
+from bot.scheduler import Scheduler
+from bot.service import Service
 from bot.storage import Storage
 from bot.storage.records import Contact, StaffMember
 from bot.storage.waves_sql import Invitation
+from tests.conftest import Clock
 from tests.fakes.recording_channel import RecordingChannel
 from tests.report_data import NOW, SURVEYS, add_cvs, add_wave, report
 
@@ -56,6 +59,16 @@ async def people_and_wave(storage: Storage, answered: int, survey_id: str = "cvs
         )
     await add_cvs(storage, [(8, 8, 8)] * answered, wave_id=wave, survey_id=survey_id)
     return wave
+
+
+def running_bot(
+    storage: Storage, config: Config, *channels: RecordingChannel, clock: Clock | None = None
+) -> Scheduler:
+    """The scheduler of a bot running these channels (its sweep sends published results)."""
+    service = Service(storage, SURVEYS, config, clock=clock or Clock(NOW))
+    for channel in channels:
+        service.attach(channel)
+    return Scheduler(service)
 
 
 @pytest.fixture
@@ -101,10 +114,7 @@ async def test_publishing_sends_the_results_to_invitees_and_staff_once(
     # Six invited customers and both staff members, all in Telegram.
     assert (done.queued, done.unreachable, done.skipped) == (8, 0, 0)
     platform = RecordingChannel()
-    sent = await deliver_pending(
-        storage, dict(SURVEYS), telegram_config, {"telegram": platform}, NOW
-    )
-    assert sent == 8
+    assert await running_bot(storage, telegram_config, platform).sweep() == 8
     assert sorted(p.address for p in platform.posted) == [
         "101", "102", "103", "104", "105", "106", "901", "902",
     ]  # fmt: skip
@@ -113,8 +123,9 @@ async def test_publishing_sends_the_results_to_invitees_and_staff_once(
     assert "\u2192" not in text  # internal recommendations stay with the admins
 
     again = await publish_wave(storage, SURVEYS, telegram_config, wave[:6], "test", NOW)
-    assert (again.queued, again.skipped) == (0, 8)
-    assert await deliver_pending(storage, dict(SURVEYS), telegram_config, {}, NOW) == 0
+    assert (again.queued, again.skipped, again.pending) == (0, 8, 0)
+    assert await running_bot(storage, telegram_config, platform).sweep() == 0
+    assert len(platform.posted) == 8
     r = await report(storage, telegram_config, Selection(wave="W1"))
     assert r.scope.published_at == NOW
 
@@ -133,12 +144,18 @@ async def test_unreachable_people_and_a_failing_platform(
     await people_and_wave(storage, answered=5)
     await publish_wave(storage, SURVEYS, telegram_config, "W1", "test", NOW)
     platform = RecordingChannel(unreachable={"101"}, failures={"102": 1})
-    channels = {"telegram": platform}
-    assert await deliver_pending(storage, dict(SURVEYS), telegram_config, channels, NOW) == 6
-    # 102 failed once and stays queued; the next sweep delivers it; 101 is never retried.
-    assert await deliver_pending(storage, dict(SURVEYS), telegram_config, channels, NOW) == 1
+    clock = Clock(NOW)
+    bot = running_bot(storage, telegram_config, platform, clock=clock)
+    await bot.sweep()
+    assert len(platform.posted) == 6
+    # 102 failed once and is tried again a minute later; 101 is never retried.
+    clock.advance(minutes=2)
+    assert await bot.sweep() == 1
+    assert sorted(p.address for p in platform.posted) == [
+        "102", "103", "104", "105", "106", "901", "902",
+    ]  # fmt: skip
     async with storage.transaction(write=False) as tx:
-        counts = await tx.delivery_counts((await tx.report_wave("W1")).id)  # type: ignore[union-attr]
+        counts = await result_counts(tx, (await tx.report_wave("W1")).id)  # type: ignore[union-attr]
     assert counts == {"sent": 7, "unreachable": 1}
 
 
@@ -172,7 +189,7 @@ async def test_wave_publish_in_chat_and_on_the_command_line(
         args = build_parser().parse_args(["wave", "publish", wave, "--db", db_url])
         assert await args.command(args, telegram_config) == status
         said = capsys.readouterr()
-        assert ("8 had them already" if status == 0 else "There is no wave 'nope'.") in getattr(
+        assert ("8 were queued before" if status == 0 else "There is no wave 'nope'.") in getattr(
             said, stream
         )
 

@@ -69,7 +69,7 @@ _ONE = {"type": "object", "properties": {"wave": WAVE_SCHEMA}}
 _LIST = {"type": "object", "properties": {"waves": {"type": "array", "items": WAVE_SCHEMA}}}
 _PUBLISHED = {
     "type": "object",
-    "properties": {k: {"type": "integer"} for k in ("queued", "unreachable", "skipped")},
+    "properties": {k: {"type": "integer"} for k in ("queued", "unreachable", "skipped", "pending")},
 }
 
 
@@ -167,7 +167,15 @@ async def publish(call: Call) -> Response:
         )
     except PublishError as exc:
         raise ApiError(422, "refused", str(exc), field="wave") from None
-    return reply({"queued": done.queued, "unreachable": done.unreachable, "skipped": done.skipped})
+    parts.kick(call.app)
+    return reply(
+        {
+            "queued": done.queued,
+            "unreachable": done.unreachable,
+            "skipped": done.skipped,
+            "pending": done.pending,
+        }
+    )
 
 
 async def _resolve(call: Call) -> Wave:

@@ -1,7 +1,7 @@
 """Reports in chat: `/report` (Telegram) or `/klantstem report` (Slack) for a summary with
-one chart, `/wave publish WAVE` to send a wave's results back to its people, and the
-component that delivers published results; listed in `bot.app.FACTORIES` after the
-scheduler, whose `/wave` command it extends."""
+one chart, and `/wave publish WAVE` to send a wave's results back to its people (the
+scheduler's outbox sends them: `bot.reports.publish.Results`); listed in
+`bot.app.FACTORIES` after the scheduler, whose `/wave` command it extends."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from bot import i18n
 from bot.admin import AdminRequest, Handler
 from bot.channels.base import Notice
-from bot.reports.publish import PublicationSender, PublishCommand
+from bot.reports.publish import PublishCommand
 from bot.reports.summary import ReportCommand
+from bot.scheduler import Scheduler
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -32,10 +33,12 @@ def with_publish(waves: Handler | None, publish: PublishCommand) -> Handler:
     return handle
 
 
-def report_component(app: App) -> PublicationSender:
-    """Register the report commands and return the component that sends published results."""
+def report_component(app: App) -> None:
+    """Register the report commands (no component of its own: results go out through the
+    scheduler's outbox)."""
     clock = app.service.clock
     app.admin.register("report", ReportCommand(app.storage, app.surveys, app.config, clock))
-    publish = PublishCommand(app.storage, app.surveys, app.config, clock)
+    scheduler = next((c for c in app.components if isinstance(c, Scheduler)), None)
+    kick = scheduler.kick if scheduler is not None else None
+    publish = PublishCommand(app.storage, app.surveys, app.config, clock, kick)
     app.admin.register("wave", with_publish(app.admin.handlers.get("wave"), publish))
-    return PublicationSender(app.storage, app.surveys, app.config, app.channels, clock)

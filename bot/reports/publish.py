@@ -1,20 +1,26 @@
 """Aggregated results back to the people of a wave (G-R4).
 
 Customer and MTO waves go back to everyone invited and to all staff; a mirror wave only
-to the staff who were asked. Publishing queues one delivery per person, in their
-language, on a chat of a configured channel (none: 'unreachable'); a person who already
-got a wave's results is not queued again. The running bot sends queued deliveries each
-sweep (`PublicationSender`), so `klantstem wave publish` works while the bot runs
-elsewhere. What is sent is the report summary for respondents with one chart: only
-figures of groups of at least the minimum size, never anything about one person.
+to the staff who were asked. Publishing adds, in the transaction that records the
+publication and its audit entry, one outbox row of kind `result` per person who has a
+chat on a configured channel (`result:<wave>:<recipient>`); the scheduler's sweep sends
+them (`Results`), so `klantstem wave publish` works while the bot runs elsewhere, and the
+outbox's lease, bounded tries and admin notice hold for results as for every message.
+Publishing again queues nobody twice: a person who got the results, or whose row is
+still on its way, is counted and left alone; a person whose row was given up or who
+could not be reached gets a new row (`...#2`, `#3`: the key stays derived from the wave
+and the person, so two publications at once still queue one). Whether someone got the
+results is the outcome of their rows. What is sent is the report summary for
+respondents with one chart, in the person's language: only figures of groups of at
+least the minimum size, never anything about one person.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,17 +28,23 @@ from bot import i18n
 from bot.admin import AdminRequest
 from bot.channels.base import Channel, DeliveryFailed, Notice, Unreachable
 from bot.config import Config
+from bot.outbox import Done, Outbox, Retry, backoff
 from bot.reports import labels
 from bot.reports.build import build_report
 from bot.reports.scope import ReportError, Selection
 from bot.reports.summary import summary_notice
-from bot.storage import Storage, new_id
-from bot.storage.report_sql import Delivery, Slice
+from bot.service import Service
+from bot.storage import Storage, Transaction, new_id
+from bot.storage.outbox_sql import Job, JobRecord, NewJob
+from bot.storage.report_sql import Slice
 from flows import N_, Survey
 
 log = logging.getLogger(__name__)
 
-BATCH = 50
+RESULT = "result"
+"""The outbox kind of one person's copy of a wave's results; the subject is the wave."""
+SUMMARY_CACHE = 16
+"""Summaries (one per wave, language and publication) a process keeps while sending."""
 
 
 class PublishError(ReportError):
@@ -41,7 +53,8 @@ class PublishError(ReportError):
 
 @dataclass(frozen=True)
 class Published:
-    """What publishing a wave queued."""
+    """What publishing a wave queued; `pending` people were queued before and their
+    results are still on the way."""
 
     wave_label: str
     queued: int
@@ -50,6 +63,40 @@ class Published:
     min_group: int
     held: int
     withheld: int
+    pending: int = 0
+
+
+def result_key(wave_id: str, recipient: str, generation: int = 1) -> str:
+    """The outbox key of a wave's results for one recipient ('contact:<id>' or
+    'staff:<id>'); a later generation is a new try after one was given up."""
+    key = f"{RESULT}:{wave_id}:{recipient}"
+    return key if generation == 1 else f"{key}#{generation}"
+
+
+def parse_result_key(key: str) -> tuple[str, str]:
+    """(wave id, recipient) of a `result_key`."""
+    wave_id, _, recipient = key.removeprefix(f"{RESULT}:").partition(":")
+    return wave_id, recipient.partition("#")[0]
+
+
+async def result_rows(tx: Transaction, wave_id: str) -> dict[str, list[JobRecord]]:
+    """recipient -> the result rows of a wave queued for them, oldest first."""
+    rows: dict[str, list[JobRecord]] = {}
+    for job in await tx.jobs_for(wave_id):
+        if job.kind == RESULT:
+            rows.setdefault(parse_result_key(job.key)[1], []).append(job)
+    return rows
+
+
+async def result_counts(tx: Transaction, wave_id: str) -> dict[str, int]:
+    """How a wave's result rows ended: 'sent', 'unreachable', 'failed', 'skipped', or
+    'pending' while still to do."""
+    counts: dict[str, int] = {}
+    for rows in (await result_rows(tx, wave_id)).values():
+        for job in rows:
+            state = "pending" if job.finished_at is None else (job.outcome or "").split(":")[0]
+            counts[state] = counts.get(state, 0) + 1
+    return counts
 
 
 def enabled_channels(config: Config) -> tuple[str, ...]:
@@ -91,116 +138,112 @@ async def publish_wave(
                 min=config.min_group_size,
             )
         recipients = await tx.wave_recipients(wave.id, include_all_staff=survey.mirrors is None)
-        done = await tx.delivered_recipients(wave.id)
-        publication_id = new_id()
-        deliveries = []
+        earlier = await result_rows(tx, wave.id)
+        jobs: list[NewJob] = []
+        unreachable = skipped = pending = 0
         for r in recipients:
-            if r.key in done:
-                continue
-            channel = next((c for c in channels if c in r.chats), None)
-            deliveries.append(
-                Delivery(
-                    publication_id,
-                    wave.id,
-                    r.key,
-                    channel,
-                    r.chats.get(channel) if channel else None,
-                    r.language or config.default_language,
-                    "pending" if channel else "unreachable",
-                )
-            )
-        await tx.add_publication(publication_id, wave.id, actor, now)
-        await tx.add_deliveries(publication_id, deliveries)
-        await tx.audit(actor, "wave.publish", {"wave": wave.id, "recipients": len(deliveries)}, now)
+            rows = earlier.get(r.key, [])
+            if any(j.finished_at is None for j in rows):
+                pending += 1
+            elif any(j.outcome == "sent" for j in rows):
+                skipped += 1
+            elif not any(c in r.chats for c in channels):
+                unreachable += 1
+            else:
+                jobs.append((result_key(wave.id, r.key, len(rows) + 1), RESULT, wave.id, now))
+        await tx.add_publication(new_id(), wave.id, actor, now)
+        await tx.schedule_jobs(jobs, now)
+        await tx.audit(
+            actor,
+            "wave.publish",
+            {"wave": wave.id, "recipients": len(jobs), "pending": pending},
+            now,
+        )
         held = await tx.held_count(wave.survey_id, wave.id)
-    unreachable = sum(1 for d in deliveries if d.status == "unreachable")
     return Published(
         wave.label,
-        len(deliveries) - unreachable,
+        len(jobs),
         unreachable,
-        len(done),
+        skipped,
         config.min_group_size,
         held,
         wave.withheld,
+        pending,
     )
 
 
-async def deliver_pending(
-    storage: Storage,
-    surveys: dict[str, Survey],
-    config: Config,
-    channels: Mapping[str, Channel],
-    now: datetime,
-) -> int:
-    """Send queued results through the running channels; returns how many went out."""
-    async with storage.transaction() as tx:
-        batch = await tx.claim_deliveries(BATCH)
-    notices: dict[tuple[str, str], Notice] = {}
-    sent = 0
-    for d in batch:
-        status = "sent"
-        channel = channels.get(d.channel or "")
-        try:
-            if channel is None or d.address is None:
-                raise Unreachable(d.channel or "-")
-            key = (d.wave_id, d.language)
-            if key not in notices:
-                async with storage.transaction(write=False) as tx:
-                    report = await build_report(tx, surveys, config, Selection(wave=d.wave_id), now)
-                notices[key] = summary_notice(report, d.language, "respondents")
-            await channel.notify(d.address, notices[key])
-            sent += 1
-        except Unreachable:
-            status = "unreachable"
-        except DeliveryFailed:
-            status = "pending"
-            log.info("results for %s not delivered yet; retrying next sweep", d.recipient)
-        async with storage.transaction() as tx:
-            await tx.mark_delivery(d.publication_id, d.recipient, status, now)
-    return sent
+class Results:
+    """The outbox handler of `result` rows: one person's copy of a wave's results."""
 
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self._summaries: OrderedDict[tuple[str, str, int], Notice] = OrderedDict()
+        self._building = asyncio.Lock()
 
-class PublicationSender:
-    """Sends queued results every sweep while the bot runs."""
+    def register(self, outbox: Outbox) -> None:
+        """Handle `result` rows."""
+        outbox.register(RESULT, self.send)
 
-    name = "publications"
-
-    def __init__(
-        self,
-        storage: Storage,
-        surveys: dict[str, Survey],
-        config: Config,
-        channels: Mapping[str, Channel],
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.storage, self.surveys, self.config = storage, surveys, config
-        self.channels, self.clock = channels, clock
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        """Begin sweeping in the background."""
-        self._stop.clear()
-        self._task = asyncio.create_task(self._run(), name="klantstem-publications")
-
-    async def stop(self) -> None:
-        """Finish the delivery in flight and stop."""
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-
-    async def _run(self) -> None:
-        interval = self.config.sweep_interval.total_seconds()
-        while not self._stop.is_set():
+    async def send(self, job: Job) -> Done:
+        """Outbox handler: send the respondents' summary to the person's first chat on a
+        running channel (the configured channels first); the next chat when one is
+        unreachable; a failing platform is tried again later, as every outbox row is."""
+        wave_id, recipient_key = parse_result_key(job.key)
+        async with self.service.storage.transaction(write=False) as tx:
+            recipient = await tx.result_recipient(recipient_key)
+            publications = await tx.publication_count(wave_id)
+        if recipient is None or publications == 0:
+            return Done("skipped: forgotten")  # the person or the wave was deleted since
+        config = self.service.config
+        attached = self.service.channels
+        preferred = enabled_channels(config)
+        order = [*preferred, *(name for name in attached if name not in preferred)]
+        chats = [(name, recipient.chats[name]) for name in order if name in recipient.chats]
+        if not chats:
+            return Done("unreachable")
+        running = [(attached[name], address) for name, address in chats if name in attached]
+        now = self.service.clock()
+        if not running:
+            raise Retry(backoff(job, now), "no running channel for this person")
+        language = recipient.language or config.default_language
+        notice = await self._summary(wave_id, language, publications)
+        for channel, address in running:
             try:
-                while await deliver_pending(
-                    self.storage, self.surveys, self.config, self.channels, self.clock()
-                ):
-                    pass
-            except Exception:
-                log.exception("sending published results failed; retrying next sweep")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), interval)
+                ref = await Outbox.deliver(job, channel, _notify(channel, address, notice))
+            except Unreachable:
+                log.info("results of %s: %s chat unreachable", job.key, channel.name)
+                continue
+            except DeliveryFailed as exc:
+                raise Retry(backoff(job, now), str(exc) or "delivery failed") from None
+            return Done("sent", ref)
+        return Done("unreachable")
+
+    async def _summary(self, wave_id: str, language: str, publications: int) -> Notice:
+        """The respondents' summary of a wave in one language, built once per publication
+        (a later publication may have more respondents) and kept for the rows after it."""
+        key = (wave_id, language, publications)
+        async with self._building:
+            notice = self._summaries.get(key)
+            if notice is not None:
+                self._summaries.move_to_end(key)
+                return notice
+            service = self.service
+            async with service.storage.transaction(write=False) as tx:
+                report = await build_report(
+                    tx, service.surveys, service.config, Selection(wave=wave_id), service.clock()
+                )
+            notice = summary_notice(report, language, "respondents")
+            self._summaries[key] = notice
+            while len(self._summaries) > SUMMARY_CACHE:
+                self._summaries.popitem(last=False)
+            return notice
+
+
+def _notify(channel: Channel, address: str, notice: Notice) -> Callable[[], Awaitable[str]]:
+    async def send() -> str:
+        return await channel.notify(address, notice)
+
+    return send
 
 
 @dataclass
@@ -211,6 +254,8 @@ class PublishCommand:
     surveys: dict[str, Survey]
     config: Config
     clock: Callable[[], datetime]
+    kick: Callable[[], None] | None = None
+    """Wakes the scheduler's sweep of this process, so the results go out now."""
 
     async def __call__(self, request: AdminRequest) -> Notice:
         """Queue the results of the named wave and say for how many people."""
@@ -224,6 +269,8 @@ class PublishCommand:
             )
         except ReportError as exc:
             return Notice(exc.text(tr))
+        if self.kick is not None:
+            self.kick()
         return Notice(published_text(done, request.language))
 
 
@@ -235,6 +282,10 @@ def published_text(done: Published, language: str) -> str:
     ).format(wave=done.wave_label, queued=done.queued, unreachable=done.unreachable)
     if done.skipped:
         text += " " + tr.gettext("{skipped} had them already.").format(skipped=done.skipped)
+    if done.pending:
+        text += " " + tr.gettext("{pending} were queued before and get them soon.").format(
+            pending=done.pending
+        )
     if done.held:
         text += " " + labels.held_note(done.held, done.min_group, tr)
     if done.withheld:

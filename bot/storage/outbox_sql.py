@@ -123,13 +123,26 @@ class OutboxQueries:
         )
         return [str(r[0]) for r in rows]
 
-    async def retry_job(self, job_id: str, due_at: datetime, error: str | None) -> None:
-        """Release a claimed row to be tried again at `due_at`."""
+    async def retry_job(
+        self, job_id: str, due_at: datetime, error: str | None, *, counted: bool = True
+    ) -> None:
+        """Release a claimed row to be tried again at `due_at`; a claim that only waited
+        (not `counted`: quiet hours, say) is taken off its attempts."""
+        uncount = "" if counted else ", attempts = attempts - 1"
         await self.conn.execute(
             "UPDATE outbox SET due_at = ?, claimed_by = NULL, claimed_until = NULL,"
-            " last_error = ? WHERE id = ? AND finished_at IS NULL",
+            f" last_error = ?{uncount} WHERE id = ? AND finished_at IS NULL",
             (to_text(due_at), error, job_id),
         )
+
+    async def job(self, key: str) -> JobRecord | None:
+        """The row with this key, if any."""
+        row = await self.conn.fetchone(
+            "SELECT key, kind, subject, due_at, attempts, finished_at, outcome, message_ref"
+            " FROM outbox WHERE key = ?",
+            (key,),
+        )
+        return _record(row) if row else None
 
     async def cancel_jobs(
         self, subjects: Iterable[str], kinds: Iterable[str], now: datetime, outcome: str

@@ -162,19 +162,6 @@ class Recipient:
     chats: dict[str, str]
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """One recipient of a publication, as stored."""
-
-    publication_id: str
-    wave_id: str
-    recipient: str
-    channel: str | None
-    address: str | None
-    language: str
-    status: str
-
-
 _WAVE_COLUMNS = (
     "id, survey_id, survey_version, label, opened_at, closes_at, closed_at, withheld_count"
 )
@@ -584,76 +571,37 @@ class ReportQueries:
             (publication_id, wave_id, to_text(now), actor),
         )
 
-    async def add_deliveries(self, publication_id: str, rows: Iterable[Delivery]) -> None:
-        """Queue a publication's recipients."""
-        await self.conn.executemany(
-            "INSERT INTO publication_deliveries (publication_id, recipient, channel, address,"
-            " language, status) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (publication_id, d.recipient, d.channel, d.address, d.language, d.status)
-                for d in rows
-            ],
+    async def publication_count(self, wave_id: str) -> int:
+        """How many times a wave's results were published."""
+        row = await self.conn.fetchone(
+            "SELECT COUNT(*) FROM publications WHERE wave_id = ?", (wave_id,)
         )
+        return int(row[0]) if row else 0
 
-    async def delivered_recipients(self, wave_id: str) -> set[str]:
-        """Recipients who already got (or are queued for) this wave's results."""
+    async def result_recipient(self, key: str) -> Recipient | None:
+        """One recipient of results by key ('contact:<id>' or 'staff:<id>'), with their
+        chats as `wave_recipients` finds them; None when the person is gone."""
+        kind, _, person = key.partition(":")
+        table, column = _PEOPLE.get(kind, ("", ""))
+        if not table:
+            return None
         rows = await self.conn.fetchall(
-            "SELECT d.recipient FROM publication_deliveries d"
-            " JOIN publications p ON p.id = d.publication_id"
-            " WHERE p.wave_id = ? AND d.status IN ('pending', 'sending', 'sent')",
-            (wave_id,),
+            f"SELECT p.language, i.channel, i.external_id FROM {table} p"
+            f" LEFT JOIN identities i ON i.{column} = p.id AND i.unreachable_at IS NULL"
+            " WHERE p.id = ? ORDER BY i.channel, i.external_id",
+            (person,),
         )
-        return {str(r[0]) for r in rows}
+        if not rows:
+            return None
+        found = Recipient(key, rows[0][0], {})
+        for _language, channel, address in rows:
+            if channel and address:
+                found.chats.setdefault(str(channel), str(address))
+        return found
 
-    async def claim_deliveries(self, limit: int) -> list[Delivery]:
-        """Take up to `limit` queued deliveries for sending (status 'sending'), oldest
-        publication first; another instance never takes the same ones."""
-        rows = await self.conn.fetchall(
-            "SELECT publication_id, recipient FROM publication_deliveries"
-            " WHERE status = 'pending' ORDER BY publication_id, recipient LIMIT ?"
-            + self.conn.claim_clause,
-            (limit,),
-        )
-        claimed = []
-        for publication_id, recipient in rows:
-            changed = await self.conn.execute(
-                "UPDATE publication_deliveries SET status = 'sending'"
-                " WHERE publication_id = ? AND recipient = ? AND status = 'pending'",
-                (publication_id, recipient),
-            )
-            if changed == 1:
-                claimed.append((publication_id, recipient))
-        out = []
-        for publication_id, recipient in claimed:
-            row = await self.conn.fetchone(
-                "SELECT d.publication_id, p.wave_id, d.recipient, d.channel, d.address,"
-                " d.language, d.status FROM publication_deliveries d JOIN publications p"
-                " ON p.id = d.publication_id WHERE d.publication_id = ? AND d.recipient = ?",
-                (publication_id, recipient),
-            )
-            if row is not None:
-                out.append(Delivery(*row))
-        return out
 
-    async def mark_delivery(
-        self, publication_id: str, recipient: str, status: str, now: datetime
-    ) -> None:
-        """Record the outcome of sending results to one recipient."""
-        await self.conn.execute(
-            "UPDATE publication_deliveries SET status = ?, sent_at = ?"
-            " WHERE publication_id = ? AND recipient = ?",
-            (status, to_text(now), publication_id, recipient),
-        )
-
-    async def delivery_counts(self, wave_id: str) -> dict[str, int]:
-        """status -> recipients, over every publication of a wave."""
-        rows = await self.conn.fetchall(
-            "SELECT d.status, COUNT(*) FROM publication_deliveries d"
-            " JOIN publications p ON p.id = d.publication_id WHERE p.wave_id = ?"
-            " GROUP BY d.status",
-            (wave_id,),
-        )
-        return {str(r[0]): int(r[1]) for r in rows}
+_PEOPLE = {"contact": ("contacts", "contact_id"), "staff": ("staff", "staff_id")}
+"""Where a recipient key's person lives: its table and the identities' column."""
 
 
 def _wave(row: Any) -> WaveRow:
