@@ -3,7 +3,10 @@ and every configured component (channels, scheduler, web server) for `klantstem 
 
 Components share one event loop: each has `start()` and `stop()`, is started in order and
 stopped in reverse. A component that needs others (a channel needs the service, the
-scheduler needs the channels) gets the `App` when it is built.
+scheduler needs the channels) gets the `App` when it is built. A component may also have
+`wind_down()`, called on all of them as stopping begins: the scheduler takes no more
+work from then on and its grace period runs alongside the web server's, so the whole
+stop takes `KLANTSTEM_HTTP_SHUTDOWN_SECONDS` and a few seconds, whatever is in flight.
 """
 
 from __future__ import annotations
@@ -89,7 +92,15 @@ class App:
             await component.start()
 
     async def stop(self) -> None:
-        """Stop every component in reverse order, then close the database."""
+        """Let every component wind down at once, stop each in reverse order, then close
+        the database."""
+        for component in self.components:
+            wind_down = getattr(component, "wind_down", None)
+            try:
+                if wind_down is not None:
+                    wind_down()
+            except Exception:
+                log.exception("winding down %s failed", component.name)
         for component in reversed(self.components):
             try:
                 await component.stop()

@@ -8,6 +8,11 @@ given up. Cron jobs from `KLANTSTEM_WAVE_SCHEDULE` (and the digest time) only wa
 sweep at the right moment; what to do is a row in the database, so nothing is pickled,
 a restart loses nothing and two instances never do the same row twice.
 
+Stopping is bounded: from the moment the app begins to stop (`wind_down`), a sweep in
+progress gets `KLANTSTEM_HTTP_SHUTDOWN_SECONDS` to finish the rows in hand, the same
+grace the web server gives its requests, and is then cancelled. A row cancelled mid-send
+keeps its lease: after the next start it is due again once the lease ran out, in doubt.
+
 The factory wires the area into the app: the completion steps (invitation done, flag
 raised) run inside the transaction that stores a response, `/wave` and `/flags` are
 registered as chat commands, and `flag:` buttons are routed here.
@@ -47,6 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SWEEP_JOB = "sweep"
+CANCEL_WAIT = 2.0
+"""Seconds a cancelled sweep gets to unwind (roll back its transactions) on stop."""
 UPDATE_RETENTION = timedelta(hours=48)
 """How long a processed-update id is kept against redelivery: Telegram keeps an unconfirmed
 update up to 24 hours, Slack retries within minutes. Older ids are deleted by the sweep."""
@@ -88,6 +95,9 @@ class Scheduler:
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
         self._forgot_before: str | None = None
+        self._sweeping: asyncio.Task[object] | None = None
+        self._stop_by: float | None = None
+        self._cut_off = False
 
     async def start(self) -> None:
         """Queue the next scheduled waves and digest, then start the interval and cron jobs."""
@@ -111,30 +121,65 @@ class Scheduler:
         aps.start()
         self._aps = aps
 
+    def wind_down(self) -> None:
+        """Start no more sweeps and claim no more rows; the grace period of `stop` starts
+        now (`App.stop` calls this on every component before stopping any)."""
+        if self._aps is not None and self._aps.running:
+            self._aps.pause()
+        self.outbox.stop()
+        if self._stop_by is None:
+            grace = self.config.http_shutdown.total_seconds()
+            self._stop_by = asyncio.get_running_loop().time() + grace
+
     async def stop(self) -> None:
-        """Stop the jobs and wait for a sweep in progress to finish its batch."""
-        if self._aps is None:
-            return
+        """Stop the jobs; a sweep in progress may finish the rows in hand until the grace
+        period (`KLANTSTEM_HTTP_SHUTDOWN_SECONDS` from `wind_down`) is over, and is then
+        cancelled: what it had claimed is due again when the leases run out."""
         # APScheduler's asyncio executor cancels running jobs on shutdown, whatever `wait`
         # says: stop new runs first, let a sweep in progress finish, then shut down.
-        self._aps.pause()
-        self.outbox.stop()
-        async with self._lock:
+        self.wind_down()
+        sweep = self._sweeping
+        if sweep is not None and not sweep.done():
+            assert self._stop_by is not None
+            left = max(self._stop_by - asyncio.get_running_loop().time(), 0.0)
+            done, _ = await asyncio.wait({sweep}, timeout=left)
+            if not done:
+                log.warning(
+                    "a sweep was still running at the end of the grace period; its"
+                    " unfinished rows are due again once their leases run out"
+                )
+                self._cut_off = True
+                sweep.cancel()
+                await asyncio.wait({sweep}, timeout=CANCEL_WAIT)
+        if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
 
     async def sweep(self) -> int:
-        """Run every due outbox row; one sweep at a time. Returns how many ran."""
+        """Run every due outbox row; one sweep at a time. Returns how many ran (none once
+        stopping)."""
         async with self._lock:
+            if self._stop_by is not None:
+                return 0
+            self._sweeping = asyncio.current_task()
             try:
                 ran = await self.outbox.run_due()
                 await self.waves.release_due()
                 await self._forget_old_updates()
                 await idempotency.prune(self.service.storage, self.service.clock())
                 return ran
+            except asyncio.CancelledError:
+                if not self._cut_off:
+                    raise
+                current = asyncio.current_task()  # cut off by `stop`: an end, not an error
+                if current is not None:
+                    current.uncancel()
+                return 0
             except Exception:
                 log.exception("sweep failed; the next one tries again")
                 return 0
+            finally:
+                self._sweeping = None
 
     async def _forget_old_updates(self) -> None:
         """Delete processed-update ids once no platform redelivers them (`UPDATE_RETENTION`);
