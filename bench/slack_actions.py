@@ -6,7 +6,8 @@ Every user has a CVS survey open in their DM and answers it with four presses (c
 and three scores). Presses are signed `block_actions` requests handed to
 `AsyncApp.async_dispatch` with signature checking on, at most `--in-flight` at a time,
 one round per question. Ack latency is the time until `async_dispatch` returns (what
-Slack waits for); "durable" counts an answer once its transaction is committed and the
+Slack waits for, which includes the commit of the answer: a press is acknowledged once
+it is stored); "durable" counts an answer once its transaction is committed and the
 next question was posted. The Web API is the test suite's fake Slack, in its own
 process. With `--postgres URL` (e.g. postgresql://postgres@127.0.0.1:5432/postgres) a
 scratch database on that server is used instead of a SQLite file.

@@ -10,7 +10,9 @@ does a database connection lost before the commit (nothing of the unit was store
 Whether a button may act is decided by `step()` in that same transaction: a button made
 for another conversation, an older revision or another question is refused there, so of
 two taps on one button only the first acts, whatever order the channel hands them over
-in.
+in. `handle()` is `record()` (everything up to the commit) then `follow_up()` (the
+sending); a channel that must acknowledge an update (Slack) calls the two itself and
+acknowledges in between, so what it acknowledged is stored.
 """
 
 from __future__ import annotations
@@ -246,9 +248,20 @@ class Service:
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Process one action exactly once and send what follows."""
+        handled = await self.record(inbound)
+        await self.follow_up(inbound, handled)
+        return handled
+
+    async def record(self, inbound: Inbound) -> Handled:
+        """Process one action exactly once and commit its effect; nothing is sent yet.
+
+        When this returns, the action is durable (or was a duplicate of one that is); when
+        it raises, nothing of it was stored and the same update may be handled again.
+        Hand the result to `follow_up()`.
+        """
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                handled = await self._attempt(inbound)
+                return await self._attempt(inbound)
             except StaleSession:
                 log.info("conversation changed concurrently; retrying (attempt %d)", attempt)
                 continue
@@ -259,27 +272,31 @@ class Service:
                     "database connection lost; handling the update again (attempt %d)", attempt
                 )
                 continue
-            if handled.resend:
-                await self.repeat(inbound.channel, inbound.user, inbound.address)
-            if not handled.duplicate:
-                metrics.UPDATES_HANDLED.inc()
-                # Anonymous answers count when released, in a batch: a counter that moved
-                # at the moment of one would date it.
-                named = handled.completion is not None and not handled.completion.anonymous
-                metrics.ANSWERS_STORED.inc(int(named) + handled.released)
-                if handled.released:
-                    await self.storage.scrub()
-                await self._deliver(inbound, handled)
-                # Nothing of an anonymous completion is logged: not even that it happened
-                # now, which a log line's time would tell.
-                if handled.completion and handled.completion.response_id:
-                    log.info(
-                        "named response %s stored for survey %s",
-                        handled.completion.response_id,
-                        handled.completion.survey.id,
-                    )
-            return handled
         raise StaleSession(f"gave up after {MAX_ATTEMPTS} concurrent changes")
+
+    async def follow_up(self, inbound: Inbound, handled: Handled) -> None:
+        """Send what follows a recorded action; for a redelivered one whose replies may
+        not have gone out (its owed row is open), the question the person is at again."""
+        if handled.resend:
+            await self.repeat(inbound.channel, inbound.user, inbound.address)
+        if handled.duplicate:
+            return
+        metrics.UPDATES_HANDLED.inc()
+        # Anonymous answers count when released, in a batch: a counter that moved at the
+        # moment of one would date it.
+        named = handled.completion is not None and not handled.completion.anonymous
+        metrics.ANSWERS_STORED.inc(int(named) + handled.released)
+        if handled.released:
+            await self.storage.scrub()
+        await self._deliver(inbound, handled)
+        # Nothing of an anonymous completion is logged: not even that it happened now,
+        # which a log line's time would tell.
+        if handled.completion and handled.completion.response_id:
+            log.info(
+                "named response %s stored for survey %s",
+                handled.completion.response_id,
+                handled.completion.survey.id,
+            )
 
     async def _deliver(self, inbound: Inbound, handled: Handled) -> None:
         """Send what follows an action; once it went out, the owed row that would send it

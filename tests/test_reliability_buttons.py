@@ -1,10 +1,12 @@
-"""A button acts only in its own conversation, and once; on both platforms and both
-database backends.
+"""A button acts only in its own conversation, once, and a Slack press is stored before
+Slack is told it arrived; on both platforms and both database backends.
 
 - A button of a finished conversation (the consent of a CVS survey) pressed in a later
   one (a KTO survey, which starts at the same revision with the same consent question)
   is refused with a toast and changes nothing.
 - Two taps on the same Back button, at once, go back one question; the second is refused.
+- A Slack press whose storing fails is not acknowledged as a success; Slack's retry of it
+  is stored once and the person gets the next question once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.config import Config
+from bot.storage import Transaction
 from tests.conftest import Clock
 from tests.fakes.telegram_api import buttons as tg_buttons
 from tests.slack_harness import CUSTOMER as SLACK_USER
@@ -152,3 +155,56 @@ async def test_slack_two_taps_on_back_at_once_go_back_one_question(backend_url: 
         assert len(new_posts) == 2
         assert sum(REFUSAL in t for t in new_posts) == 1
         assert sum("Current answer: 9" in t for t in new_posts) == 1
+
+
+# -- an acknowledged Slack press is stored -----------------------------------------------
+
+
+class DiskFull(RuntimeError):
+    """A storage failure injected into one unit of work."""
+
+
+async def test_a_slack_press_that_could_not_be_stored_is_not_acknowledged_and_its_retry_counts_once(
+    backend_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with slack_running(backend_url) as bot:
+        await bot.app.service.begin("slack", SLACK_USER, SLACK_USER, "cvs", language="en")
+        consent = bot.last_post()
+        payload = bot.slack.press_payload(
+            SLACK_USER, CUSTOMER_DM, consent, button(consent, "Named")
+        )
+        real = Transaction.update_session
+        failures = []
+
+        async def fail_once(self: Transaction, *args: Any, **kwargs: Any) -> None:
+            if not failures:
+                failures.append(args)
+                raise DiskFull("no space left on device")
+            await real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Transaction, "update_session", fail_once)
+
+        first = await bot.slack.interaction(payload)
+        await bot.settled()
+
+        assert failures and first.status != 200
+        assert await conversation(bot.app.service, "slack", SLACK_USER) == (
+            "cvs",
+            0,
+            {},
+            None,
+            ("_consent",),
+        )
+        retry = await bot.slack.interaction(
+            payload, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+        )
+        again = await bot.slack.interaction(
+            payload, headers={"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_error"}
+        )
+        await bot.settled()
+
+        assert (retry.status, again.status) == (200, 200)
+        stored = await conversation(bot.app.service, "slack", SLACK_USER)
+        assert stored == ("cvs", 1, {}, False, ("_consent", "satisfaction"))
+        asked = [p for p in bot.api.posts(CUSTOMER_DM) if "How satisfied" in texts(p)]
+        assert len(asked) == 1

@@ -1,19 +1,23 @@
 """The Slack channel: surveys in DMs with Block Kit buttons, staff notices, `/klantstem`.
 
-`SlackChannel` owns a slack-bolt `AsyncApp` and its `AsyncWebClient` as fields. Every
-request is acknowledged first (Slack wants an answer within 3 seconds); the work after it
-(storing an answer, posting the next question, running an admin command) runs in a task
-the channel tracks, so `stop()` finishes it and tests can wait for it with `idle()`.
-Whether a button may still act is not the channel's business: it hands the button's
-conversation, question and revision to the service, whose engine step decides in the
-transaction of the effect.
+`SlackChannel` owns a slack-bolt `AsyncApp` and its `AsyncWebClient` as fields. Slack
+wants every request acknowledged within 3 seconds. What a respondent does (a press, a
+modal submitted, a DM typed) is stored first and acknowledged once it is committed, so
+an acknowledged answer is never lost; a failure to store it is not acknowledged
+(`_act`). Other requests (staff buttons, `/klantstem`, opening a modal) are acknowledged
+at once. The work after the acknowledgement (posting the next question, running an
+admin command) runs in a task the channel tracks, so `stop()` finishes it and tests can
+wait for it with `idle()`. Whether a button may still act is not the channel's business:
+it hands the button's conversation, question and revision to the service, whose engine
+step decides in the transaction of the effect.
 
 - Socket Mode when `SLACK_APP_TOKEN` is set; otherwise HTTP mode, where the web server
   mounts `http_endpoint()` at `/slack/events` (see `bot.channels.slack_http`).
 - A press updates its question message to show the answer (chat.update) and the next
   question follows; open questions are answered by replying in the DM or in a modal.
 - Retried deliveries are processed once: each event id, press and modal submission is an
-  update id the service records (Slack retries an event with the same `event_id`).
+  update id the service records with its effect (Slack retries an event with the same
+  `event_id`; a press resent has the same trigger id).
 - Web API 429s are retried after `Retry-After` by the SDK's retry handler; posts keep to
   about one message per second per channel (`slack_pace`), and broadcasts (wave
   invitations) also keep to a workspace-wide pace so interactive replies are not starved.
@@ -84,6 +88,8 @@ BROADCAST_INTERVAL = 0.25
 RATE_LIMIT_RETRIES = 3
 WORKERS = 32
 """Requests worked on at once after their acknowledgement."""
+LOCALE_WAIT = 1.0
+"""Seconds an unacknowledged update waits for a new user's locale (users.info)."""
 REMEMBERED = 10_000
 """How many question messages and user locales are kept in memory."""
 
@@ -167,8 +173,9 @@ class SlackChannel:
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=config.slack_signing_secret.reveal(),
-            # Listeners ack and hand the work to a task themselves, so the HTTP answer
-            # goes out as soon as ack() is called.
+            # The HTTP answer (or Socket Mode ack) goes out when a listener returns, with
+            # what it passed to ack(), or 500 if it raised first. Listeners return as soon
+            # as they acked, handing the sending to a task.
             process_before_response=True,
             # Under `slack_bolt`, which stays at WARNING (bot/logs.py): at DEBUG, Bolt and its
             # Socket Mode client log whole payloads, with user ids and typed answers.
@@ -440,12 +447,35 @@ class SlackChannel:
     async def _act(
         self, ack: AsyncAck, user: str, channel: str, event: Event, update_id: str
     ) -> None:
-        await ack()
-        self._spawn(self._handle(user, channel, event, update_id))
+        """Store what a respondent did, then acknowledge it, then send what follows.
 
-    async def _handle(self, user: str, channel: str, event: Event, update_id: str) -> None:
-        language = await self._user_language(user)
-        await self.service.handle(Inbound(NAME, user, channel, event, update_id, language))
+        Slack hears that the update arrived only once its effect is committed: one
+        transaction (with group commit on SQLite), well inside Slack's 3 seconds; Bolt
+        sends the HTTP answer (or the Socket Mode ack) when this listener returns. When
+        storing fails this raises before `ack()`, so Bolt answers 500 (in Socket Mode it
+        sends no ack) and Slack does not take the update as delivered. The update id is
+        stored with the effect: a redelivery of a stored update acts once, and re-sends
+        the question if what followed it may not have gone out (`Service.follow_up`).
+        """
+        language = await self._language_hint(user)
+        inbound = Inbound(NAME, user, channel, event, update_id, language)
+        handled = await self.service.record(inbound)
+        await ack()
+        self._spawn(self.service.follow_up(inbound, handled))
+
+    async def _language_hint(self, user: str) -> str | None:
+        """The user's language for an update not yet acknowledged: the cached locale, else
+        a lookup given at most `LOCALE_WAIT` seconds (it goes on and is cached after)."""
+        if user in self._locales:
+            return self._locales[user]  # type: ignore[no-any-return]
+        lookup = asyncio.ensure_future(self._user_language(user))
+        self._track(lookup)
+        try:
+            return await asyncio.wait_for(asyncio.shield(lookup), LOCALE_WAIT)
+        except TimeoutError:
+            return None
+        except Exception:  # logged when the lookup task ends; the reply takes the default
+            return None
 
     async def _on_notice_action(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond

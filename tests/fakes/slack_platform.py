@@ -95,8 +95,22 @@ class SlackSender:
         self, user: str, channel: str, message: dict[str, Any], action: dict[str, Any], **kw: Any
     ) -> Answer:
         """A press on a button of a message the bot posted (as recorded by the fake API)."""
+        response_url = kw.pop("response_url", "https://hooks.slack.invalid/actions/1")
+        payload = self.press_payload(user, channel, message, action, response_url=response_url)
+        return await self.interaction(payload, **kw)
+
+    def press_payload(
+        self,
+        user: str,
+        channel: str,
+        message: dict[str, Any],
+        action: dict[str, Any],
+        *,
+        response_url: str = "https://hooks.slack.invalid/actions/1",
+    ) -> dict[str, Any]:
+        """The `block_actions` payload of one press (new trigger id), to send or resend."""
         n = next(self._ids)
-        payload = {
+        return {
             "type": "block_actions",
             "team": {"id": self.team},
             "user": {"id": user, "team_id": self.team},
@@ -110,7 +124,7 @@ class SlackSender:
                 "blocks": message["blocks"],
             },
             "trigger_id": f"{n}.trigger",
-            "response_url": kw.pop("response_url", "https://hooks.slack.invalid/actions/1"),
+            "response_url": response_url,
             "actions": [
                 {
                     "type": "button",
@@ -122,7 +136,6 @@ class SlackSender:
                 }
             ],
         }
-        return await self.interaction(payload, **kw)
 
     async def submit_view(self, user: str, view: dict[str, Any], value: str) -> Answer:
         """Submit a modal the bot opened, with `value` typed into its input."""
