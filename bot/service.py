@@ -120,8 +120,10 @@ class Handled:
     """How many anonymous answers this action released (then the files are scrubbed)."""
     owed: str | None = None
     """The key of the outbox row that re-sends these replies if they never go out."""
-    resend: bool = False
-    """A redelivered update whose replies may not have gone out: ask the question again."""
+    resend: tuple[str, ...] = ()
+    """Owed rows of earlier replies that may not have gone out (a redelivered update, or a
+    new action that changed nothing while they are open): the question the person is at
+    goes again, and once it went out these rows are dropped."""
 
 
 CompletionStep = Callable[[Transaction, Completion], Awaitable[None]]
@@ -138,6 +140,7 @@ class Service:
     channels: dict[str, Channel] = field(default_factory=dict)
     completion_steps: list[CompletionStep] = field(default_factory=list)
     _sent_owed: list[str] = field(default_factory=list, init=False, repr=False)
+    _sending: set[str] = field(default_factory=set, init=False, repr=False)
     _dropping: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     reply_grace: timedelta | None = None
     """When set (the scheduler runs), each answer's replies are owed work: an outbox row
@@ -277,9 +280,8 @@ class Service:
     async def follow_up(self, inbound: Inbound, handled: Handled) -> None:
         """Send what follows a recorded action; for a redelivered one whose replies may
         not have gone out (its owed row is open), the question the person is at again."""
-        if handled.resend:
-            await self.repeat(inbound.channel, inbound.user, inbound.address)
         if handled.duplicate:
+            await self._ask_again(inbound, handled.resend)
             return
         metrics.UPDATES_HANDLED.inc()
         # Anonymous answers count when released, in a batch: a counter that moved at the
@@ -289,6 +291,7 @@ class Service:
         if handled.released:
             await self.storage.scrub()
         await self._deliver(inbound, handled)
+        await self._ask_again(inbound, handled.resend)
         # Nothing of an anonymous completion is logged: not even that it happened now,
         # which a log line's time would tell.
         if handled.completion and handled.completion.response_id:
@@ -298,10 +301,22 @@ class Service:
                 handled.completion.survey.id,
             )
 
+    async def _ask_again(self, inbound: Inbound, owed: tuple[str, ...]) -> None:
+        """Send the question the person is at again when earlier replies are owed, then
+        drop their rows (else the sweep would ask a second time)."""
+        owed = tuple(k for k in owed if k not in self._sending)  # on their way right now
+        if not owed:
+            return
+        await self.repeat(inbound.channel, inbound.user, inbound.address)
+        for key in owed:
+            self._drop_owed(key)
+
     async def _deliver(self, inbound: Inbound, handled: Handled) -> None:
         """Send what follows an action; once it went out, the owed row that would send it
         again is dropped. A failure leaves the row for the sweep: the answer is stored and
         the person still gets the next question."""
+        if handled.owed is not None:
+            self._sending.add(handled.owed)
         try:
             await self._send(inbound.channel, inbound.address, handled.replies, handled.language)
         except Exception:
@@ -309,6 +324,8 @@ class Service:
                 raise
             log.warning("replies could not be sent; the sweep sends them again", exc_info=True)
             return
+        finally:
+            self._sending.discard(handled.owed or "")
         if handled.owed is not None:
             self._drop_owed(handled.owed)
 
@@ -409,6 +426,11 @@ class Service:
                 at = after.revision if after.status is Status.ACTIVE else DONE
                 owed = owed_key(at, stored.address)
                 await tx.schedule_jobs([(owed, REPLY, identity.id, now + self.reply_grace)], now)
+            # A tap on an old button, or text that is no answer, from someone whose next
+            # question may never have arrived: ask it now rather than after the grace.
+            stalled: tuple[str, ...] = ()
+            if not outcome.changed and after.status is Status.ACTIVE:
+                stalled = await self._owed(tx, identity.id)
         return Handled(
             outcome.replies,
             after.status,
@@ -416,6 +438,7 @@ class Service:
             language=lang,
             released=released,
             owed=owed,
+            resend=stalled,
         )
 
     async def _duplicate(self, tx: Transaction, inbound: Inbound) -> Handled:
@@ -424,9 +447,15 @@ class Service:
         if self.reply_grace is None:
             return Handled((), duplicate=True)
         identity = await tx.identity(inbound.channel, inbound.user)
-        if identity is None or not await tx.open_jobs(identity.id, REPLY):
+        if identity is None:
             return Handled((), duplicate=True)
-        return Handled((), duplicate=True, resend=True)
+        return Handled((), duplicate=True, resend=await self._owed(tx, identity.id))
+
+    async def _owed(self, tx: Transaction, identity_id: str) -> tuple[str, ...]:
+        """The open owed-reply rows of a person (none when replies are not owed work)."""
+        if self.reply_grace is None:
+            return ()
+        return tuple(await tx.open_jobs(identity_id, REPLY))
 
     async def _complete(
         self,

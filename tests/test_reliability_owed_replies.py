@@ -135,3 +135,35 @@ async def test_an_expired_conversation_does_not_hold_back_a_new_invitation(world
     await world.sweep()
     now_open = await world.app.service.open_session("telegram", USER)
     assert now_open is not None and now_open.survey_id == "ces"
+
+
+async def test_a_person_whose_question_never_came_gets_it_when_they_write(world: World) -> None:
+    await _invited(world)
+    await world.answer(USER, "named")
+    world.telegram.failures[USER] = 1  # the question after "8" never arrives
+    await world.answer(USER, "8")
+    await world.answer(USER, "hello?")  # no answer to anything on their screen
+    texts = [m.text for m in world.telegram.to(USER)[-2:]]
+    assert "whole number" in texts[0] and "keep buying" in texts[1], texts
+    await world.app.service.settled()
+    sent = len(world.telegram.to(USER))
+    world.clock.advance(seconds=61)
+    await world.sweep()
+    assert len(world.telegram.to(USER)) == sent, "the sweep does not ask a second time"
+
+
+async def test_a_question_asked_again_after_a_redelivery_is_not_asked_by_the_sweep(
+    world: World,
+) -> None:
+    await _invited(world)
+    await world.answer(USER, "named")
+    service = world.app.service
+    world.telegram.failures[USER] = 1
+    press = Inbound("telegram", USER, USER, Event(EventKind.TEXT, "8"), update_id="78")
+    await service.handle(press)
+    await service.handle(press)  # redelivered: the question goes again
+    await service.settled()
+    sent = len(world.telegram.to(USER))
+    world.clock.advance(seconds=61)
+    await world.sweep()
+    assert len(world.telegram.to(USER)) == sent
