@@ -307,7 +307,11 @@ class Service:
         owed = tuple(k for k in owed if k not in self._sending)  # on their way right now
         if not owed:
             return
-        await self.repeat(inbound.channel, inbound.user, inbound.address)
+        try:
+            await self.repeat(inbound.channel, inbound.user, inbound.address)
+        except Exception:
+            log.warning("asking again failed; the sweep sends what is owed", exc_info=True)
+            return
         for key in owed:
             self._drop_owed(key)
 
