@@ -3,8 +3,10 @@
 Serves on 127.0.0.1 (aiohttp); point `AsyncWebClient(base_url=fake.url)` at it. It
 answers the methods the bot uses the way Slack does (`chat.postMessage` returns a `ts`
 and the DM's channel id, `users.info` a locale, ...), `unknown_method` for anything
-else, `invalid_auth` for a wrong token, and a 429 with `Retry-After` when told to.
-Response URLs (slash commands, button presses) can point at `hook_url`.
+else, `invalid_auth` for a wrong token, and, when told to, a 429 with `Retry-After`, a
+5xx, or a connection closed without an answer (what a client sees when Slack's edge
+times out). `changed()` waits for a call after the one counted in `version`. Response
+URLs (slash commands, button presses) can point at `hook_url`.
 """
 
 from __future__ import annotations
@@ -47,11 +49,31 @@ class FakeSlackApi:
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _connected: asyncio.Event = field(default_factory=asyncio.Event)
     _throttle: dict[str, list[int]] = field(default_factory=dict)
+    _faults: dict[str, list[int]] = field(default_factory=dict)
+    _called: asyncio.Condition = field(default_factory=asyncio.Condition)
+    version: int = 0
+    """How many calls have been answered so far."""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def throttle(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 and `Retry-After`."""
         self._throttle[method] = [retry_after] * times
+
+    def fail(self, method: str, status: int, *, times: int = 1) -> None:
+        """Fail the next `times` calls of `method` with `status` (a 5xx), or with 0 by
+        closing the connection without an answer; nothing is recorded as done."""
+        self._faults.setdefault(method, []).extend([status] * times)
+
+    async def changed(self, since: int, within: float) -> bool:
+        """Wait until a call is answered after `since` (a `version`); False when none came
+        within `within` seconds."""
+        async with self._called:
+            try:
+                async with asyncio.timeout(within):
+                    await self._called.wait_for(lambda: self.version > since)
+            except TimeoutError:
+                return False
+            return True
 
     def to(self, method: str) -> list[dict[str, Any]]:
         """The parameters of every successful call of `method`, in order."""
@@ -76,9 +98,26 @@ class FakeSlackApi:
         """A response_url that records what the bot responds."""
         return f"{self.url.removesuffix('/api/')}/hooks/response"
 
-    async def _api(self, request: web.Request) -> web.Response:
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        try:
+            return await self._answer(request)
+        finally:
+            async with self._called:
+                self.version += 1
+                self._called.notify_all()
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         params = await _params(request)
+        faults = self._faults.get(method)
+        if faults:
+            status = faults.pop(0)
+            self.calls.append(Call(method, params, status))
+            if status == 0:
+                assert request.transport is not None
+                request.transport.close()
+                return web.Response(status=599)  # never reaches the client
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=status)
         pending = self._throttle.get(method)
         if pending:
             retry_after = pending.pop(0)

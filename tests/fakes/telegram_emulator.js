@@ -32,6 +32,13 @@
 // 11. An update handed to a held getUpdates counts as read, even when the bot that asked
 //     was killed meanwhile; Telegram keeps it until a later offset confirms it. A held
 //     request whose bot went away takes nothing.
+// 12. It never fails the way a busy or broken API does. A control route injects that:
+//     POST /_klantstem/fault {method, status, times, retry_after}: the next `times` calls
+//          of `method` (any Bot API method, getUpdates too) fail and change nothing:
+//          status 429 with parameters.retry_after, 5xx as 'Bad Gateway', or 0 for a
+//          timeout: the request gets no answer until the client gives up.
+// 13. sendPhoto is not implemented. Answered as Telegram does, with the Message and its
+//     photo sizes; the photo is kept as a bot message whose text is its caption.
 // Test helpers (no Telegram counterpart):
 //     POST /_klantstem/wait {token, chat_id, count, timeout_ms}: answers once the chat
 //          holds at least `count` bot messages (or the timeout passed) with all of them;
@@ -60,6 +67,8 @@ const server = new TelegramServer({ port: 0, storeTimeout: 3600 });
 const flood = {};
 const blocked = new Set();
 const calls = {};
+const faults = {};
+const injectedFaults = {};
 
 function waitForEvent(events, ms) {
   return new Promise((resolve) => {
@@ -130,6 +139,14 @@ app.post('/_klantstem/flood', (req, res) => {
   flood[method.toLowerCase()] = { every: Number(every), retryAfter: Number(retryAfter || 1), count: 0, injected: 0 };
   res.json({ ok: true, result: true });
 });
+app.post('/_klantstem/fault', (req, res) => {
+  const { method, status, times, retry_after: retryAfter } = req.body;
+  const queue = (faults[method.toLowerCase()] = faults[method.toLowerCase()] || []);
+  for (let i = 0; i < Number(times || 1); i += 1) {
+    queue.push({ status: Number(status), retryAfter: Number(retryAfter || 1) });
+  }
+  res.json({ ok: true, result: true });
+});
 app.post('/_klantstem/block', (req, res) => {
   blocked.add(String(req.body.chat_id));
   res.json({ ok: true, result: true });
@@ -155,7 +172,25 @@ app.get('/_klantstem/stats', (req, res) => {
   const injected = {};
   Object.keys(flood).forEach((m) => { injected[m] = flood[m].injected; });
   // keys are lower-case method names
-  res.json({ ok: true, result: { calls, injected_429: injected } });
+  res.json({ ok: true, result: { calls, injected_429: injected, faults: injectedFaults } });
+});
+
+// -- faults, before any Bot API method answers (quirk 12) ------------------------------
+app.all('/bot:token/:method', (req, res, next) => {
+  const method = req.params.method.toLowerCase();
+  const queue = faults[method];
+  if (!queue || queue.length === 0) {
+    next();
+    return;
+  }
+  const fault = queue.shift();
+  injectedFaults[method] = (injectedFaults[method] || 0) + 1;
+  if (fault.status === 0) return; // a timeout: no answer; the client's own timeout ends it
+  if (fault.status === 429) {
+    refuse(res, 429, `Too Many Requests: retry after ${fault.retryAfter}`, { retry_after: fault.retryAfter });
+    return;
+  }
+  refuse(res, fault.status, 'Bad Gateway');
 });
 
 // -- the Bot API, corrected -----------------------------------------------------------
@@ -211,6 +246,31 @@ app.all('/bot:token/:method', (req, res, next) => {
     return json(body);
   };
   next();
+});
+
+// sendPhoto arrives as multipart/form-data: its text fields are read, the file is not kept.
+function formFields(body, contentType) {
+  const boundary = /boundary="?([^";]+)"?/.exec(contentType || '');
+  const fields = {};
+  if (!boundary) return fields;
+  body.toString('utf8').split(`--${boundary[1]}`).forEach((part) => {
+    const head = /^\r\nContent-Disposition: form-data; name="([^"]+)"(?:; filename="[^"]*")?\r\n(?:[^\r\n]+\r\n)*\r\n/i.exec(part);
+    if (head && !/filename=/.test(head[0])) fields[head[1]] = part.slice(head[0].length, -2);
+  });
+  return fields;
+}
+app.post('/bot:token/sendPhoto', express.raw({ type: () => true, limit: '20mb' }), (req, res) => {
+  const fields = req.is('multipart/form-data') ? formFields(req.body, req.headers['content-type']) : req.body;
+  const rawMessage = { chat_id: fields.chat_id, text: fields.caption || '' };
+  if (fields.reply_markup) {
+    rawMessage.reply_markup = typeof fields.reply_markup === 'string' ? JSON.parse(fields.reply_markup) : fields.reply_markup;
+  }
+  const sent = server.addBotMessage(rawMessage, req.params.token);
+  const size = { file_id: `photo${sent.message_id}`, file_unique_id: `p${sent.message_id}`, width: 800, height: 450 };
+  res.json({
+    ok: true,
+    result: { ...sent, date: seconds(sent.date), from: BOT, text: undefined, caption: fields.caption, photo: [size] },
+  });
 });
 
 app.use(server.webServer);

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -76,11 +76,29 @@ class TelegramUsers:
 
     async def wait(self, chat: int, count: int) -> list[dict[str, Any]]:
         """The chat's bot messages once there are at least `count` (the emulator waits)."""
+        messages = await self.wait_for(chat, count, 30_000)
+        assert len(messages) >= count, f"the bot sent {len(messages)} of {count} messages"
+        return messages
+
+    async def wait_for(self, chat: int, count: int, timeout_ms: int) -> list[dict[str, Any]]:
+        """The chat's bot messages once there are at least `count`, or as they are when
+        `timeout_ms` passed first."""
         messages: list[dict[str, Any]] = await self._post(
             "/_klantstem/wait",
-            {"token": self.token, "chat_id": chat, "count": count, "timeout_ms": 30_000},
+            {"token": self.token, "chat_id": chat, "count": count, "timeout_ms": timeout_ms},
         )
-        assert len(messages) >= count, f"the bot sent {len(messages)} of {count} messages"
+        return messages
+
+    async def wait_until(
+        self, chat: int, wanted: Callable[[dict[str, Any]], bool], timeout_ms: int
+    ) -> list[dict[str, Any]]:
+        """The chat's bot messages once one of them is `wanted` (fails after `timeout_ms`)."""
+        deadline = asyncio.get_running_loop().time() + timeout_ms / 1000
+        messages = await self.wait_for(chat, 0, 0)
+        while not any(wanted(m) for m in messages):
+            left = deadline - asyncio.get_running_loop().time()
+            assert left > 0, f"no such message in chat {chat}: {[m['text'] for m in messages]}"
+            messages = await self.wait_for(chat, len(messages) + 1, int(left * 1000))
         return messages
 
     async def messages(self) -> dict[str, list[dict[str, Any]]]:
@@ -94,6 +112,16 @@ class TelegramUsers:
         """Answer every `every`-th call of `method` with 429 and `retry_after`."""
         await self._post(
             "/_klantstem/flood", {"method": method, "every": every, "retry_after": retry_after}
+        )
+
+    async def fault(
+        self, method: str, status: int, *, times: int = 1, retry_after: int = 1
+    ) -> None:
+        """Fail the next `times` calls of `method`: `status` 429 (with `retry_after`), a 5xx,
+        or 0 for a timeout (no answer until the bot's own timeout ends the request)."""
+        await self._post(
+            "/_klantstem/fault",
+            {"method": method, "status": status, "times": times, "retry_after": retry_after},
         )
 
     async def stats(self) -> dict[str, Any]:
