@@ -1,0 +1,214 @@
+"""Faults and kills, seeded: a wave answered through a Telegram that fails and a bot that dies.
+
+`klantstem run` is its own process against telegram-test-api (`tests/fakes/
+telegram_emulator.py`). A wave goes out to five customers, who answer at the same time.
+Before every tap the next fault of the list goes in (a 5xx, a 429 or a timeout, on each
+Bot API method the conversation uses, in turn), and at seeded taps the process is
+SIGKILLed and started again. Then the wave closes and its results are published, with a
+kill while they go out. Afterwards:
+
+- every customer got their invitation, went on to the thank-you and got the results;
+- the answers stored are the last ones each customer gave, none lost, none doubled;
+- nothing happened twice: one wave, and per customer at most the documented duplicate
+  of a message that was in flight at a kill.
+
+`KLANTSTEM_FAULT_SEED` replays another sequence (the default keeps CI repeatable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import itertools
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bot_process import BotProcess, cli
+from tests.fakes.telegram_emulator import TelegramUsers, emulator
+from tests.faults import BATCH, SEED, consents
+from tests.test_telegram_e2e import TOKEN, bot_env
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning"),
+]
+
+CUSTOMERS = tuple(7001 + i for i in range(5))
+REFS = tuple(f"C-{c}" for c in CUSTOMERS)
+
+METHODS = ("sendMessage", "editMessageText", "answerCallbackQuery", "getUpdates")
+STATUSES = (502, 429, 0)  # 0: a timeout
+FAULTS = tuple(
+    # A getUpdates held without an answer is what long polling is anyway: no fault.
+    (m, s)
+    for m, s in itertools.product(METHODS, STATUSES)
+    if (m, s) != ("getUpdates", 0)
+)
+KILLS = 3
+"""Kills while customers answer; one more comes while the results go out."""
+PATIENCE_MS = 10_000
+"""How long a customer waits for the bot before tapping again (a person would)."""
+THANKS = "Thank you! Your answers have been saved."
+INVITATION = "Customer Value Score\n"
+"""How an invitation begins: the survey's title over the first question."""
+QUESTIONS = {"satisfied": "satisfaction", "keep buying": "loyalty", "recommend": "recommendation"}
+"""Words of each question's text -> its column in the export."""
+
+
+def is_results(message: dict[str, Any]) -> bool:
+    """The published results: the summary under the survey's title and wave."""
+    text = str(message["text"])
+    return text.startswith("Customer Value Score \u2013") and "answered" in text
+
+
+@dataclass
+class Chaos:
+    """The seeded plan: which fault goes in before each tap, and which taps a kill follows."""
+
+    users: TelegramUsers
+    bot: BotProcess
+    rng: random.Random
+    kill_at: set[int]
+    taps: int = 0
+    injected: int = 0
+    faults: Counter[tuple[str, int]] = field(default_factory=Counter)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def before_tap(self) -> None:
+        method, status = FAULTS[self.injected % len(FAULTS)]
+        self.injected += 1
+        await self.users.fault(method, status, times=self.rng.randint(1, 2), retry_after=1)
+        self.faults[method, status] += 1
+
+    async def after_tap(self) -> None:
+        async with self.lock:
+            self.taps += 1
+            if self.taps in self.kill_at:
+                # A random moment while the press is handled (not waiting for anything).
+                await asyncio.sleep(self.rng.uniform(0, 0.5))
+                await self.bot.restart()
+
+
+def keyboard(message: dict[str, Any]) -> list[str]:
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [button["text"] for row in rows for button in row]
+
+
+def question_of(message: dict[str, Any]) -> str:
+    return next((q for words, q in QUESTIONS.items() if words in message["text"]), "consent")
+
+
+async def respond(
+    users: TelegramUsers, chat: int, consent: str, chaos: Chaos, rng: random.Random
+) -> dict[str, str]:
+    """Answer what the bot asks `chat` until the thank-you, tapping again when the bot keeps
+    quiet for `PATIENCE_MS`; returns the last answer given per question.
+
+    Scores are 7 to 10, so the open question for low recommenders (typed, not tapped)
+    does not come up."""
+    given: dict[str, str] = {}
+    pressed: set[int] = set()
+    last: tuple[dict[str, Any], str] | None = None
+    messages = await users.wait_for(chat, 1, PATIENCE_MS)  # the invitation
+    while not any(m["text"] == THANKS for m in messages):
+        asked = [m for m in messages if keyboard(m) and m["message_id"] not in pressed]
+        if asked:
+            question = asked[-1]
+            labels = keyboard(question)
+            choices = (
+                [consent]
+                if consent in labels
+                else [v for v in labels if v.isdigit() and int(v) >= 7]
+            )
+            last = (question, rng.choice(choices))
+            await chaos.before_tap()
+            await users.tap(chat, *last)
+            pressed.add(question["message_id"])
+            given[question_of(question)] = last[1]
+            await chaos.after_tap()
+        seen = len(messages)
+        messages = await users.wait_for(chat, seen + 1, PATIENCE_MS)
+        if len(messages) == seen and last is not None:
+            await users.tap(chat, *last)  # the bot kept quiet: tap again, as a person does
+    return given
+
+
+async def test_a_wave_survives_platform_faults_and_kills(tmp_path: Path, backend_url: str) -> None:
+    rng = random.Random(SEED)
+    async with emulator(TOKEN) as users:
+        env = {
+            **bot_env(users.url, backend_url),
+            "KLANTSTEM_SWEEP_SECONDS": "1",
+            "KLANTSTEM_OUTBOX_LEASE_SECONDS": "5",
+            "KLANTSTEM_QUIET_HOURS": "off",
+            "KLANTSTEM_MIN_GROUP_SIZE": str(BATCH),
+            "KLANTSTEM_TELEGRAM_START_SURVEY": "",
+        }
+        contacts = tmp_path / "contacts.csv"
+        contacts.write_text(
+            "ref,name,telegram\n" + "".join(f"C-{c},Customer {c},{c}\n" for c in CUSTOMERS)
+        )
+        await cli(env, "contacts", "import", str(contacts))
+        bot = BotProcess(env, tmp_path / "bot.log")
+        await bot.start()
+        taps = 4 * len(CUSTOMERS)
+        chaos = Chaos(users, bot, rng, set(rng.sample(range(2, taps), KILLS)))
+        try:
+            wave = (await cli(env, "wave", "start", "cvs")).split()[-1]
+            given = await asyncio.gather(
+                *(
+                    respond(users, c, consent, chaos, random.Random(rng.random()))
+                    for c, consent in zip(CUSTOMERS, consents(rng, len(CUSTOMERS)), strict=True)
+                )
+            )
+            await cli(env, "wave", "close", wave)
+            await cli(env, "wave", "publish", wave)
+            await asyncio.sleep(rng.uniform(0, 1.5))  # a random moment while results go out
+            await bot.restart()
+            for c in CUSTOMERS:
+                await users.wait_until(c, is_results, 60_000)
+            everything = await users.messages()
+        finally:
+            code = await bot.stop()
+        exported = await cli(env, "responses", "export", "--survey", "cvs", "--wave", wave)
+        waves = await cli(env, "wave", "list")
+        named = {ref: await cli(env, "export", ref) for ref in REFS}
+    log = (tmp_path / "bot.log").read_text()
+    assert code == 0, log[-3000:]
+
+    assert set(chaos.faults) == set(FAULTS), "every fault went in at least once"
+    assert bot.starts == KILLS + 2
+    doubled = 0
+    for chat in CUSTOMERS:
+        texts = [m["text"] for m in everything[str(chat)]]
+        counts = (
+            sum(t.startswith(INVITATION) for t in texts),
+            texts.count(THANKS),
+            sum(map(is_results, everything[str(chat)])),
+        )
+        assert all(n >= 1 for n in counts), texts
+        doubled += sum(n - 1 for n in counts)
+    assert doubled <= KILLS + 1, "at most the messages in flight at a kill arrive twice"
+
+    anonymous = sorted(
+        (r["satisfaction"], r["loyalty"], r["recommendation"])
+        for r in csv.DictReader(io.StringIO(exported))
+    )
+    assert anonymous == sorted(
+        (g["satisfaction"], g["loyalty"], g["recommendation"])
+        for g in given
+        if g["consent"] == "Anonymous"
+    )
+    for ref, g in zip(REFS, given, strict=True):
+        if g["consent"] == "Named":
+            (response,) = json.loads(named[ref])["responses"]  # stored once
+            stored = {a["question_id"]: str(a["score"]) for a in response["answers"]}
+            assert stored == {q: g[q] for q in ("satisfaction", "loyalty", "recommendation")}
+    assert len([line for line in waves.splitlines() if "cvs" in line]) == 1, waves
