@@ -36,11 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Update
 
 from bot.app import build_app
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_component import telegram_component
-from bot.config import Config
-from bot.people import import_contacts, parse_contacts
-from bot.scheduler import Scheduler, scheduler_component
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.component import telegram_component
+from bot.config.settings import Config
+from bot.jobs.scheduler import Scheduler, scheduler_component
+from bot.people.contacts import import_contacts, parse_contacts
 from tests.fakes.telegram_api import BOT_USER, DATE, Updates, buttons
 
 TOKEN = "7000000001:AAHbenchTOKENforKlantstemOnlyXXXXXXXX"

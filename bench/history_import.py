@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import i18n
-from bot.history import import_measurements
-from bot.history_file import ImportOptions, parse_measurements
+from bot.imports.measurements import import_measurements
+from bot.imports.measurements_file import ImportOptions, parse_measurements
 from bot.storage import open_storage
 from flows import Kind, builtin_surveys
 

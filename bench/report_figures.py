@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.reports import Selection, build_report
 from bot.storage import open_storage
 from flows import builtin_surveys

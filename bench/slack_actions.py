@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.*, test
 
 from bench.storage_backends import scratch_postgres
 from bot.app import build_app
-from bot.channels.slack import SlackChannel
-from bot.channels.slack_component import slack_component
-from bot.channels.slack_pace import Pace
-from bot.config import Config
+from bot.channels.slack.channel import SlackChannel
+from bot.channels.slack.component import slack_component
+from bot.channels.slack.pace import Pace
+from bot.config.settings import Config
 from tests.fakes.slack_api import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent

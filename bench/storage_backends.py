@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.config import Config
-from bot.service import Inbound, Service
+from bot.config.settings import Config
+from bot.conversations.service import Inbound, Service
 from bot.storage import Storage, open_storage
 from bot.storage.records import NewResponse, StoredAnswer
 from flows import Event, EventKind, builtin_surveys

@@ -29,10 +29,10 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.app import build_app
-from bot.channels.telegram import MAX_CONCURRENT_UPDATES, ChatOrderedProcessor
-from bot.channels.telegram_component import telegram_component
-from bot.config import Config, Secret
-from bot.replies import REPLY_GRACE
+from bot.channels.telegram.channel import MAX_CONCURRENT_UPDATES, ChatOrderedProcessor
+from bot.channels.telegram.component import telegram_component
+from bot.config.settings import Config, Secret
+from bot.conversations.replies import REPLY_GRACE
 from bot.storage import open_storage
 from flows import survey_from_mapping
 from tests.fakes.telegram_api import FakeBotApi, Updates

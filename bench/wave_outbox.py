@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import App, build_app
-from bot.config import Config
-from bot.people import import_contacts, parse_contacts
-from bot.scheduler import Scheduler, scheduler_component
+from bot.config.settings import Config
+from bot.jobs.scheduler import Scheduler, scheduler_component
+from bot.people.contacts import import_contacts, parse_contacts
 from tests.fakes.recording_channel import RecordingChannel
 
 

@@ -18,18 +18,19 @@ from datetime import datetime
 from typing import Protocol
 
 from bot import logs
-from bot.admin import AdminCommands
-from bot.channels.base import ActionHandler, ActionPress, Channel
-from bot.channels.slack_component import slack_component
-from bot.channels.telegram_component import telegram_component
-from bot.config import Config
+from bot.admin.commands import AdminCommands
+from bot.api import idempotency
+from bot.channels.slack.component import slack_component
+from bot.channels.telegram.component import telegram_component
+from bot.config.settings import Config
+from bot.conversations.service import Service
+from bot.conversations.surveys import load_surveys
+from bot.delivery import ActionHandler, ActionPress, Channel
+from bot.jobs.scheduler import Scheduler, scheduler_component
 from bot.reports.chat import report_component
-from bot.scheduler import scheduler_component
-from bot.service import Service
 from bot.storage import Storage, open_storage
-from bot.surveys import load_surveys
 from bot.timeutil import utc_now
-from bot.web_component import web_component
+from bot.web.component import web_component
 from flows import Survey
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,8 @@ class App:
     service: Service
     admin: AdminCommands
     components: list[Component] = field(default_factory=list)
+    scheduler: Scheduler | None = None
+    """The scheduler, when this process runs one (set as it is built)."""
     action_handlers: dict[str, ActionHandler] = field(default_factory=dict)
 
     @property
@@ -139,6 +142,11 @@ async def build_app(
             component = factory(app)
             if component is not None:
                 app.components.append(component)
+            if isinstance(component, Scheduler):
+                app.scheduler = component
+                component.sweep_steps.append(
+                    lambda: idempotency.prune(app.storage, app.service.clock())
+                )
     except BaseException:
         # A refused setting must not leave the database open: its thread would keep
         # the process from exiting.

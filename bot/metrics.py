@@ -36,8 +36,8 @@ class Counter:
             raise ValueError(f"counter {name!r} must end in _total")
         if any(c.name == name for c in _COUNTERS):
             raise ValueError(f"counter {name!r} exists already")
-        self.name = name
-        self.help = help
+        self.name: str = name
+        self.help: str = help
         self.value = 0
         _COUNTERS.append(self)
 

@@ -7,7 +7,7 @@ import logging
 import signal
 
 from bot.app import build_app
-from bot.config import Config
+from bot.config.settings import Config
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ import httpx
 
 from bot.api.tokens import create_token
 from bot.app import App, ComponentFactory, build_app
-from bot.config import Config
+from bot.config.settings import Config
 from bot.timeutil import utc_now
-from bot.web import WebServer
-from bot.web_component import web_component
+from bot.web.component import web_component
+from bot.web.server import WebServer
 
 T = TypeVar("T")
 START_TIMEOUT = 30.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from bot import cli
+from bot.cli import main as cli
 
 
 def main(argv: Sequence[str]) -> int:

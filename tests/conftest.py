@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.storage import Storage, open_storage
 
 pytest_plugins = ("tests.backends",)  # backend_url, postgres_url: see tests/backends.py

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.admin import AdminRequest
+from bot.admin.commands import AdminRequest
 from bot.app import App, build_app
-from bot.channels.base import ActionPress
-from bot.config import Config
-from bot.people import import_contacts, import_staff, parse_contacts, parse_staff
-from bot.scheduler import Scheduler, scheduler_component
-from bot.service import Handled, Inbound
+from bot.config.settings import Config
+from bot.conversations.service import Handled, Inbound
+from bot.delivery import ActionPress
+from bot.jobs.scheduler import Scheduler, scheduler_component
+from bot.people.contacts import import_contacts, import_staff, parse_contacts, parse_staff
 from bot.storage import Storage
 from flows import Event, EventKind
 from tests.conftest import Clock

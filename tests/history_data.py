@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bot import i18n
-from bot.config import Config
-from bot.history import WaveImport, import_measurements
-from bot.history_file import ImportOptions, parse_measurements
+from bot.config.settings import Config
+from bot.imports.measurements import WaveImport, import_measurements
+from bot.imports.measurements_file import ImportOptions, parse_measurements
 from bot.reports import Selection, build_report
 from bot.reports.render_json import report_dict
 from bot.storage import Storage

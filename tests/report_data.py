@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.reports import Report, Selection, build_report
 from bot.storage import Storage, new_id
 from bot.storage.records import NewResponse, StoredAnswer

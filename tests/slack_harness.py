@@ -10,10 +10,10 @@ from typing import Any
 import aiohttp
 
 from bot.app import App, build_app
-from bot.channels.slack import SlackChannel
-from bot.channels.slack_component import slack_component
-from bot.channels.slack_pace import Pace
-from bot.config import Config
+from bot.channels.slack.channel import SlackChannel
+from bot.channels.slack.component import slack_component
+from bot.channels.slack.pace import Pace
+from bot.config.settings import Config
 from tests.fakes.slack_api import TOKEN, FakeSlackApi, serve
 from tests.fakes.slack_platform import SIGNING_SECRET, SlackSender, serve_endpoint
 

@@ -12,10 +12,10 @@ from typing import Any
 from telegram import Update
 
 from bot.app import App, build_app
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_component import telegram_component
-from bot.channels.telegram_sender import FloodControl, Sender
-from bot.config import Config, Secret
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.component import telegram_component
+from bot.channels.telegram.sender import FloodControl, Sender
+from bot.config.settings import Config, Secret
 from bot.storage.records import Contact
 from bot.storage.telegram_sql import new_link_token
 from tests.conftest import Clock

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.config import Config
-from bot.people import import_contacts, parse_contacts
-from bot.service import Inbound, Service
+from bot.config.settings import Config
+from bot.conversations.service import Inbound, Service
+from bot.people.contacts import import_contacts, parse_contacts
 from bot.storage import Storage, sqlite_path
 from flows import Event, EventKind, builtin_surveys
 from tests.conftest import Clock

@@ -1,11 +1,11 @@
 """The insider's attacks on anonymous answers, on both backends.
 
-The threat (bot/release.py): someone holds copies of every file taken after release, the
-logs of the whole run at DEBUG, every report and export, and every named answer. Each test
-builds the same organisation through the real service path (a CVS wave with named and
-anonymous answers interleaved, surveys after interactions one person at a time, an MTO),
-then attacks it as that insider would. The assertion is always the guarantee: no released
-anonymous response can be tied to fewer than k people.
+The threat (bot/conversations/release.py): someone holds copies of every file taken after
+release, the logs of the whole run at DEBUG, every report and export, and every named
+answer. Each test builds the same organisation through the real service path (a CVS wave
+with named and anonymous answers interleaved, surveys after interactions one person at a
+time, an MTO), then attacks it as that insider would. The assertion is always the
+guarantee: no released anonymous response can be tied to fewer than k people.
 
 Each anonymous respondent writes a comment with a marker of their own, so the test knows
 whose answer every released response is, and can look for that answer wherever it must

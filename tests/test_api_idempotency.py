@@ -14,8 +14,8 @@ import pytest
 from bot.api.idempotency import KEEP
 from bot.api.tokens import create_token, hash_token
 from bot.app import App, build_app
-from bot.config import Config
-from bot.scheduler import Scheduler, scheduler_component
+from bot.config.settings import Config
+from bot.jobs.scheduler import Scheduler, scheduler_component
 from bot.timeutil import to_text, utc_now
 from tests.api_server import LiveApp, live_config, serve
 

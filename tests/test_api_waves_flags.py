@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from bot.app import App
-from bot.people import import_staff, parse_staff
-from bot.scheduler import scheduler_component
-from bot.service import Inbound
+from bot.conversations.service import Inbound
+from bot.jobs.scheduler import scheduler_component
+from bot.people.contacts import import_staff, parse_staff
 from bot.storage.records import NewResponse
 from bot.timeutil import utc_now
 from flows import Event, EventKind

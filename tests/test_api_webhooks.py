@@ -11,11 +11,11 @@ import aiohttp
 import httpx
 
 from bot.app import App, build_app
-from bot.channels.telegram import TelegramChannel, webhook_secret
-from bot.channels.telegram_component import telegram_component
-from bot.config import Config, Secret
-from bot.web import WebServer
-from bot.web_component import web_component
+from bot.channels.telegram.channel import TelegramChannel, webhook_secret
+from bot.channels.telegram.component import telegram_component
+from bot.config.settings import Config, Secret
+from bot.web.component import web_component
+from bot.web.server import WebServer
 from tests.fakes.slack_api import TOKEN as SLACK_TOKEN
 from tests.fakes.slack_api import serve as slack_api
 from tests.fakes.slack_platform import SIGNING_SECRET, SlackSender

@@ -1,4 +1,4 @@
-"""The code stays lint-clean and the pure packages stay strictly typed."""
+"""The code stays lint-clean, keeps its import layers and is strictly typed throughout."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ def test_ruff_format_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_flows_and_scoring() -> None:
+def test_mypy_strict_on_bot_flows_and_scoring() -> None:
     result = run(str(BIN / "mypy"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_layers_hold() -> None:
+    """The contracts in pyproject.toml: flows and scoring pure, channels apart, storage
+    free of features, no cycles between the folders of bot."""
+    result = run(str(BIN / "lint-imports"), "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr

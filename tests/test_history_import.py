@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config
-from bot.history_file import ImportOptions
+from bot.config.settings import Config
+from bot.imports.measurements_file import ImportOptions
 from bot.storage import IntegrityError, Storage, open_storage
 from tests.cli import main
 from tests.history_data import (

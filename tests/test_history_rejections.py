@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.csvfile import CsvRejected
-from bot.history_file import ImportOptions, parse_invited
+from bot.imports.csvfile import CsvRejected
+from bot.imports.measurements_file import ImportOptions, parse_invited
 from bot.storage import Storage
 from tests.cli import main
 from tests.history_data import (

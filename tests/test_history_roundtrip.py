@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from bot.config import Config
-from bot.history import export_measurements
-from bot.history_file import ImportOptions
-from bot.release import release_wave
+from bot.config.settings import Config
+from bot.conversations.release import release_wave
+from bot.imports.measurements import export_measurements
+from bot.imports.measurements_file import ImportOptions
 from bot.storage import Storage, new_id, open_storage
 from bot.storage.records import NewResponse, StoredAnswer
 from bot.storage.release_sql import HeldResponse

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.csvfile import CsvRejected
-from bot.people import import_contacts, import_staff, parse_contacts, parse_staff
+from bot.imports.csvfile import CsvRejected
+from bot.people.contacts import import_contacts, import_staff, parse_contacts, parse_staff
 from bot.storage import Storage
 from tests.conftest import Clock
 

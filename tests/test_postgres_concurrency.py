@@ -124,9 +124,9 @@ async def test_instances_releasing_anonymous_answers_at_once_release_each_once(
 ) -> None:
     """Twelve anonymous answers completing on two instances at the same moment: every
     answer is released at most once, in batches of at least k, and none is lost."""
-    from bot.config import Config
-    from bot.release import release_due
-    from bot.service import Inbound, Service
+    from bot.config.settings import Config
+    from bot.conversations.release import release_due
+    from bot.conversations.service import Inbound, Service
     from flows import Event, EventKind, builtin_surveys
 
     other = await open_storage(postgres_url)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
-from bot.config import Config
-from bot.service import Inbound
+from bot.cli import main as cli
+from bot.config.settings import Config
+from bot.conversations.service import Inbound
 from bot.storage import Storage
 from bot.storage.migrate import available, migrate
 from bot.storage.sqlite import SqliteDriver

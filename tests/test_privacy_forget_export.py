@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from bot.config import Config
-from bot.people import import_contacts, parse_contacts
-from bot.service import Service
+from bot.config.settings import Config
+from bot.conversations.service import Service
+from bot.people.contacts import import_contacts, parse_contacts
 from bot.storage import Storage, sqlite_path
 from flows import builtin_surveys
 from tests.cli import main

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import cli
-from bot.config import Config
+from bot.cli import main as cli
+from bot.config.settings import Config
 from tests.conftest import Clock
 from tests.slack_harness import running as slack_running
 from tests.telegram_harness import running as telegram_running
@@ -63,7 +63,7 @@ def _leaks(caplog: pytest.LogCaptureFixture, secrets: list[str]) -> list[str]:
 def test_the_cli_keeps_the_libraries_at_warning_and_its_own_loggers_at_the_setting(
     debug_logs: pytest.LogCaptureFixture,
 ) -> None:
-    assert logging.getLogger("bot.service").isEnabledFor(logging.DEBUG)
+    assert logging.getLogger("bot.conversations.service").isEnabledFor(logging.DEBUG)
     for name in LIBRARIES:
         assert not logging.getLogger(f"{name}.any").isEnabledFor(logging.INFO), name
         assert logging.getLogger(name).isEnabledFor(logging.WARNING), name

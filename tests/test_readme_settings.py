@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.config import SETTINGS
+from bot.config.settings import SETTINGS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 ROW = re.compile(r"^\| `([A-Z0-9_]+)` \| *(`[^`]*`)? *\|", re.MULTILINE)

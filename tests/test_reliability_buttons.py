@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.storage import Transaction
 from tests.conftest import Clock
 from tests.fakes.telegram_api import buttons as tg_buttons

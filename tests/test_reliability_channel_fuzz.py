@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import Config
-from bot.service import Service
+from bot.config.settings import Config
+from bot.conversations.service import Service
 from tests.conftest import Clock
 from tests.slack_harness import CUSTOMER as SLACK_USER
 from tests.slack_harness import CUSTOMER_DM, button

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Config
-from bot.invitations import Invitations
-from bot.waves import Waves
+from bot.config.settings import Config
+from bot.waves.invitations import Invitations
+from bot.waves.waves import Waves
 from tests.conftest import Clock
 from tests.telegram_harness import CUSTOMER, Telegram, running
 

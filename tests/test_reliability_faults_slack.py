@@ -34,7 +34,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.channels.slack_blocks import ANSWER_ACTION
+from bot.channels.slack.blocks import ANSWER_ACTION
 from tests.bot_process import BotProcess, cli
 from tests.fakes.slack_api import TOKEN, FakeSlackApi, serve
 from tests.fakes.slack_platform import SIGNING_SECRET, SlackSender

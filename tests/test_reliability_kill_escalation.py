@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.flags import (
+from bot.flags.flags import (
     ALERT,
     FOLLOWUP_ESCALATION,
     FOLLOWUP_REMINDER,

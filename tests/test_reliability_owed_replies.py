@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.service import Inbound
+from bot.conversations.service import Inbound
 from flows import Event, EventKind
 from tests.conftest import Clock
 from tests.followup_world import World, contacts_csv, make_world

@@ -12,10 +12,10 @@ from collections import Counter
 import pytest
 
 from bot.app import build_app
-from bot.channels.telegram_component import telegram_component
-from bot.config import Config, Secret
-from bot.people import import_contacts, parse_contacts
-from bot.scheduler import Scheduler, scheduler_component
+from bot.channels.telegram.component import telegram_component
+from bot.config.settings import Config, Secret
+from bot.jobs.scheduler import Scheduler, scheduler_component
+from bot.people.contacts import import_contacts, parse_contacts
 from tests.conftest import Clock
 from tests.fakes.telegram_emulator import emulator, need_emulator
 from tests.followup_world import contacts_csv

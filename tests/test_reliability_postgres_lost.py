@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.config import Config
-from bot.service import Completion, Inbound, Service
+from bot.config.settings import Config
+from bot.conversations.service import Completion, Inbound, Service
 from bot.storage import Storage, Transaction, open_storage
 from flows import Event, EventKind, ReplyKind, builtin_surveys
 from tests.conftest import Clock

@@ -13,12 +13,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.channels.base import OUTBOX_KEY, Notice
-from bot.config import Config
-from bot.outbox import ADMIN_NOTICE, Outbox, Retry, notice_key
+from bot.config.settings import Config
+from bot.conversations.service import Service
+from bot.delivery import OUTBOX_KEY, Notice
+from bot.jobs.scheduler import Scheduler
+from bot.outbox.queue import ADMIN_NOTICE, Outbox, Retry, notice_key
 from bot.reports.publish import RESULT, publish_wave, result_counts, result_key
-from bot.scheduler import Scheduler
-from bot.service import Service
 from bot.storage import Storage, open_driver, open_storage
 from bot.storage.migrate import available, migrate
 from bot.storage.records import StaffMember

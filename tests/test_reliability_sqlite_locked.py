@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from bot.config import Config
-from bot.service import Service
+from bot.config.settings import Config
+from bot.conversations.service import Service
 from bot.storage import Storage, sqlite_path
 from flows import builtin_surveys
 from tests.conftest import TEST_BACKEND, Clock

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.reports import Report, Selection
 from bot.reports.output import render
 from bot.reports.present import HIDDEN

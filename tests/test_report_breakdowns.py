@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.reports import Selection
 from bot.reports.model import Breakdown
 from bot.storage import Storage

@@ -6,17 +6,17 @@ from datetime import timedelta
 
 import pytest
 
-from bot.admin import AdminRequest
+from bot.admin.commands import AdminRequest
 from bot.app import build_app
-from bot.cli import build_parser
-from bot.config import Config
-from bot.demo import seed_demo
+from bot.cli.demo_world import seed_demo
+from bot.cli.main import build_parser
+from bot.config.settings import Config
+from bot.conversations.service import Service
+from bot.jobs.scheduler import Scheduler
 from bot.reports import Selection
 from bot.reports.chat import report_component
 from bot.reports.publish import PublishError, publish_wave, result_counts
 from bot.reports.summary import summary_notice
-from bot.scheduler import Scheduler
-from bot.service import Service
 from bot.storage import Storage
 from bot.storage.records import Contact, StaffMember
 from bot.storage.waves_sql import Invitation

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.reports import ReportError, Selection
 from bot.storage import Storage
 from tests.report_data import NOW, add_cvs, add_response, add_wave, report

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.reports import Selection
 from bot.reports.output import render
 from bot.reports.publish import Published, published_text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.storage import Storage
 from bot.storage.records import NewResponse, StoredAnswer
 from tests.report_data import NOW, add_cvs, report

@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.reports import Report, Selection
 from bot.reports.output import render
 from bot.reports.present import HIDDEN

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, ConfigError
+from bot.config.settings import Config, ConfigError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 
 from bot.app import App, build_app
-from bot.config import Config
+from bot.config.settings import Config
 from bot.storage import Storage
 from bot.timeutil import utc_now
-from bot.web import WebServer
-from bot.web_component import web_component
+from bot.web.component import web_component
+from bot.web.server import WebServer
 
 
 class SlowWebhookChannel:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.admin import AdminRequest
+from bot.admin.commands import AdminRequest
 from bot.app import App, build_app
-from bot.config import Config
-from bot.people import import_contacts, import_staff, parse_contacts, parse_staff
-from bot.scheduler import scheduler_component
+from bot.config.settings import Config
+from bot.jobs.scheduler import scheduler_component
+from bot.people.contacts import import_contacts, import_staff, parse_contacts, parse_staff
 from bot.storage import open_storage
 from bot.timeutil import utc_now
 from tests.fakes.recording_channel import Posted, RecordingChannel

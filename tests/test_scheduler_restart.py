@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config
-from bot.invitations import Invitations
-from bot.people import import_contacts, parse_contacts
-from bot.service import Service
+from bot.config.settings import Config
+from bot.conversations.service import Service
+from bot.people.contacts import import_contacts, parse_contacts
 from bot.storage import open_storage
-from bot.waves import Waves
+from bot.waves.invitations import Invitations
+from bot.waves.waves import Waves
 from flows import builtin_surveys
 from tests.followup_world import contacts_csv
 

@@ -7,12 +7,12 @@ import asyncio
 from datetime import timedelta
 
 from bot.app import App, build_app
-from bot.channels.base import Notice
-from bot.config import Config
-from bot.outbox import BATCH, Done, Outbox
+from bot.config.settings import Config
+from bot.conversations.service import Service
+from bot.delivery import Notice
+from bot.jobs.scheduler import Scheduler, scheduler_component
+from bot.outbox.queue import BATCH, Done, Outbox
 from bot.reports.publish import RESULT, publish_wave
-from bot.scheduler import Scheduler, scheduler_component
-from bot.service import Service
 from bot.storage import Storage, open_storage
 from bot.storage.outbox_sql import Job
 from tests.conftest import Clock

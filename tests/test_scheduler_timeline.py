@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.scheduler import Scheduler
+from bot.jobs.scheduler import Scheduler
 from bot.storage.records import StaffMember
 from tests.conftest import Clock
 from tests.followup_world import STAFF_CHAT, World, Worlds, contacts_csv

@@ -11,9 +11,9 @@ import asyncio
 from collections import Counter
 
 from bot.app import App, build_app
-from bot.config import Config
-from bot.people import import_contacts, parse_contacts
-from bot.scheduler import Scheduler, scheduler_component
+from bot.config.settings import Config
+from bot.jobs.scheduler import Scheduler, scheduler_component
+from bot.people.contacts import import_contacts, parse_contacts
 from tests.conftest import Clock
 from tests.followup_world import contacts_csv, make_world
 

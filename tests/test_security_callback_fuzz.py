@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.telegram_callback import AnswerPress, CallbackCodec, ControlPress
+from bot.channels.telegram.callback import AnswerPress, CallbackCodec, ControlPress
 from tests.telegram_harness import TOKEN
 
 CODEC = CallbackCodec(TOKEN)

@@ -9,9 +9,9 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import Config
-from bot.csvfile import FORMULA_STARTS, CsvRejected, safe_cell, write_csv
-from bot.people import parse_contacts
+from bot.config.settings import Config
+from bot.imports.csvfile import FORMULA_STARTS, CsvRejected, safe_cell, write_csv
+from bot.people.contacts import parse_contacts
 from bot.reports.output import render
 from bot.storage import Storage
 from tests.report_data import add_response, report

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from bot.config import Config
-from bot.service import Inbound, Service
+from bot.config.settings import Config
+from bot.conversations.service import Inbound, Service
 from bot.storage import Storage, Transaction
 from flows import Event, EventKind, Reply, ReplyKind, Session, Status, builtin_surveys
 from tests.conftest import Clock

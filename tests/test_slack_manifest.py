@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.channels.base import Notice
-from bot.channels.slack import SCOPES
+from bot.channels.slack.channel import SCOPES
+from bot.delivery import Notice
 from tests.slack_harness import CUSTOMER, CUSTOMER_DM, running
 
 MANIFEST = Path(__file__).resolve().parent.parent / "docs" / "slack-manifest.yml"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.slack_pace import Pace
+from bot.channels.slack.pace import Pace
 
 
 class _Time:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from bot.admin import AdminRequest, Handler
-from bot.channels.base import Action, ActionPress, Notice
+from bot.admin.commands import AdminRequest, Handler
+from bot.delivery import Action, ActionPress, Notice
 from bot.i18n import translator
 from bot.storage.records import StaffMember
 from bot.timeutil import utc_now

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.app import build_app
-from bot.channels.slack_component import slack_component
-from bot.config import Config, ConfigError
+from bot.channels.slack.component import slack_component
+from bot.config.settings import Config, ConfigError
 from bot.storage import Storage
 from tests.fakes.slack_api import TOKEN, serve
 from tests.fakes.slack_platform import SIGNING_SECRET

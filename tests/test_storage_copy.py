@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config
-from bot.people import import_contacts, import_staff, parse_contacts, parse_staff
-from bot.service import Inbound, Service
+from bot.config.settings import Config
+from bot.conversations.service import Inbound, Service
+from bot.people.contacts import import_contacts, import_staff, parse_contacts, parse_staff
 from bot.storage import Storage, UnsupportedDatabase, open_storage
 from bot.storage.copy import data_tables
 from bot.storage.migrate import available

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.surveys import load_surveys
+from bot.conversations.surveys import load_surveys
 from flows import Audience, Kind, Metric, SurveyError, builtin_surveys, load_survey_file
 from flows.builtin import DIMENSIONS
 
@@ -114,7 +114,7 @@ def test_missing_translations_fall_back_and_are_reported_once(
 ) -> None:
     path = tmp_path / "onboarding.toml"
     path.write_text(GOOD)
-    with caplog.at_level("WARNING", logger="bot.surveys"):
+    with caplog.at_level("WARNING", logger="bot.conversations.surveys"):
         surveys = load_surveys([path], "nl")
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 2  # one line each for fr and de

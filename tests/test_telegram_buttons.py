@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.telegram_callback import MAX_BYTES, AnswerPress, CallbackCodec, ControlPress
-from bot.config import Config
+from bot.channels.telegram.callback import MAX_BYTES, AnswerPress, CallbackCodec, ControlPress
+from bot.config.settings import Config
 from tests.conftest import Clock
 from tests.fakes.telegram_api import buttons
 from tests.telegram_harness import CUSTOMER, TOKEN, Telegram, running

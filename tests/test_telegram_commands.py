@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from bot.admin import AdminRequest
-from bot.channels.base import Action, ActionPress, Notice
-from bot.config import Config
+from bot.admin.commands import AdminRequest
+from bot.config.settings import Config
+from bot.delivery import Action, ActionPress, Notice
 from bot.storage.records import StaffMember
 from tests.conftest import Clock
 from tests.fakes.telegram_api import buttons

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from bot.channels.base import DeliveryFailed, Unreachable
-from bot.channels.telegram_sender import FloodControl
-from bot.config import Config
+from bot.channels.telegram.sender import FloodControl
+from bot.config.settings import Config
+from bot.delivery import DeliveryFailed, Unreachable
 from tests.conftest import Clock
 from tests.telegram_harness import CUSTOMER, FakeTime, Telegram, running
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.channels.telegram_component import telegram_component
-from bot.config import Config, Secret
+from bot.channels.telegram.component import telegram_component
+from bot.config.settings import Config, Secret
 from bot.storage import open_storage
 from bot.storage.records import Contact
 from tests.conftest import Clock

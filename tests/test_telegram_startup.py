@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Config, ConfigError
+from bot.config.settings import Config, ConfigError
 from tests.conftest import Clock
 from tests.telegram_harness import TOKEN, running
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.config import Config
+from bot.config.settings import Config
 from tests.conftest import Clock
 from tests.fakes.telegram_api import buttons
 from tests.telegram_harness import CUSTOMER, Telegram, running

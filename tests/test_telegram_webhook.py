@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.channels.telegram import webhook_secret
-from bot.config import Config
+from bot.channels.telegram.channel import webhook_secret
+from bot.config.settings import Config
 from tests.conftest import Clock
 from tests.telegram_harness import CUSTOMER, TOKEN, running
 

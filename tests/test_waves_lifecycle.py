@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.waves import WaveError
+from bot.waves.waves import WaveError
 from tests.conftest import Clock
 from tests.followup_world import World, contacts_csv, make_world
 

@@ -1,6 +1,6 @@
 """Contacts over the API: list, read, create, replace and bulk import (CSV or JSON).
 
-Every write goes through `bot.people` (`contacts_from_rows` / `parse_contacts` and
+Every write goes through `bot.people.contacts` (`contacts_from_rows` / `parse_contacts` and
 `import_contacts`), the very code behind `klantstem contacts import`: the same checks,
 all or nothing, and importing the same data twice changes nothing.
 """
@@ -15,8 +15,8 @@ from starlette.responses import Response
 from bot.api.endpoint import Call, Endpoint, reply
 from bot.api.errors import ApiError, not_found
 from bot.api.request import CSV
-from bot.csvfile import CsvRejected, CsvRow, normalise_header
-from bot.people import (
+from bot.imports.csvfile import CsvRejected, CsvRow, normalise_header
+from bot.people.contacts import (
     CONTACT_COLUMNS,
     ImportSummary,
     Lined,

@@ -1,5 +1,5 @@
 """Flags over the API: list (open, overdue, all), one with its history, and updates (close
-with a note, add a note, forward to the contact person, take on), through `bot.flags` as
+with a note, add a note, forward to the contact person, take on), through `bot.flags.flags` as
 `klantstem flags` and the chat buttons do. Every change lands in the flag's history."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from starlette.responses import Response
 from bot.api import parts
 from bot.api.endpoint import Call, Endpoint, reply
 from bot.api.errors import ApiError
-from bot.flags import FlagError, overdue
+from bot.flags.flags import FlagError, overdue
 from bot.storage import Transaction
 from bot.storage.flags_sql import Flag
 from bot.timeutil import to_text

@@ -1,5 +1,5 @@
 """`POST /api/v1/interactions`: a helpdesk or CRM reports a customer contact, and the
-after-interaction survey is scheduled by `bot.invitations` (delay, quiet hours and the
+after-interaction survey is scheduled by `bot.waves.invitations` (delay, quiet hours and the
 contact-frequency rule), exactly as `klantstem interaction` does."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from starlette.responses import Response
 from bot.api import parts
 from bot.api.endpoint import Call, Endpoint, reply
 from bot.api.errors import ApiError
-from bot.invitations import InteractionRefused
 from bot.timeutil import to_text
+from bot.waves.invitations import InteractionRefused
 
 INTERACTION_SCHEMA: dict[str, Any] = {
     "type": "object",

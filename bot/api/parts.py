@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.flags import Flags
-from bot.invitations import Invitations
-from bot.scheduler import Scheduler
-from bot.waves import Waves
+from bot.flags.flags import Flags
+from bot.waves.invitations import Invitations
+from bot.waves.waves import Waves
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.jobs.scheduler import Scheduler
 
 
 def scheduler(app: App) -> Scheduler | None:
     """The scheduler running in this process, if any."""
-    return next((c for c in app.components if isinstance(c, Scheduler)), None)
+    return app.scheduler
 
 
 def invitations(app: App) -> Invitations:

@@ -1,4 +1,4 @@
-"""Waves over the API: start, list, status, close and publish, through `bot.waves` and
+"""Waves over the API: start, list, status, close and publish, through `bot.waves.waves` and
 `bot.reports.publish` as `klantstem wave ...` does. A started wave's invitations are sent
 by the running scheduler at the platform's pace; the status shows how far it got."""
 
@@ -11,11 +11,11 @@ from starlette.responses import Response
 from bot.api import parts
 from bot.api.endpoint import Call, Endpoint, reply
 from bot.api.errors import ApiError
-from bot.population import PopulationError, parse_filters
+from bot.people.population import PopulationError, parse_filters
 from bot.reports.publish import PublishError, publish_wave
 from bot.storage.waves_sql import Wave, WaveProgress
 from bot.timeutil import to_text
-from bot.waves import WaveError, parse_closing
+from bot.waves.waves import WaveError, parse_closing
 
 START_SCHEMA: dict[str, Any] = {
     "type": "object",

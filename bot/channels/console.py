@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from bot import i18n
-from bot.channels.base import Notice
+from bot.delivery import Notice
 from flows import Event, EventKind, Reply, ReplyKind
 
 COMMANDS = {"/back": EventKind.BACK, "/skip": EventKind.SKIP, "/stop": EventKind.STOP}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from bot.config import Config
-from bot.reports.certificate import Known, certificate
-from bot.reports.certificate import follow_up as follow_up_figures
+from bot.config.settings import Config
+from bot.reports.certificate_report import Known, certificate
+from bot.reports.certificate_report import follow_up as follow_up_figures
 from bot.reports.conclusions import conclude
 from bot.reports.figures import (
     TOTAL,
@@ -46,7 +47,7 @@ from scoring.suppression import Group, guard
 
 async def build_report(
     tx: Transaction,
-    surveys: dict[str, Survey],
+    surveys: Mapping[str, Survey],
     config: Config,
     selection: Selection,
     now: datetime,

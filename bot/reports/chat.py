@@ -9,11 +9,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import i18n
-from bot.admin import AdminRequest, Handler
-from bot.channels.base import Notice
+from bot.admin.commands import AdminRequest, Handler
+from bot.delivery import Notice
 from bot.reports.publish import PublishCommand
 from bot.reports.summary import ReportCommand
-from bot.scheduler import Scheduler
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -38,7 +37,6 @@ def report_component(app: App) -> None:
     scheduler's outbox)."""
     clock = app.service.clock
     app.admin.register("report", ReportCommand(app.storage, app.surveys, app.config, clock))
-    scheduler = next((c for c in app.components if isinstance(c, Scheduler)), None)
-    kick = scheduler.kick if scheduler is not None else None
+    kick = app.scheduler.kick if app.scheduler is not None else None
     publish = PublishCommand(app.storage, app.surveys, app.config, clock, kick)
     app.admin.register("wave", with_publish(app.admin.handlers.get("wave"), publish))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.config import Config
+from bot.config.settings import Config
 from bot.reports import fmt, labels
 from bot.reports.model import Finding, Param, Report
 from flows import N_, Translator

@@ -6,7 +6,9 @@ reported wave with the other survey's wave that opened closest in time to it.
 
 from __future__ import annotations
 
-from bot.config import Config
+from collections.abc import Mapping
+
+from bot.config.settings import Config
 from bot.reports.model import Mirror
 from bot.reports.scope import Resolved
 from bot.storage import Transaction
@@ -17,7 +19,7 @@ from scoring.mirror import discrepancies, mirror_rows
 from scoring.stats import count
 
 
-def counterpart(survey: Survey, surveys: dict[str, Survey]) -> tuple[Survey, Survey] | None:
+def counterpart(survey: Survey, surveys: Mapping[str, Survey]) -> tuple[Survey, Survey] | None:
     """(customer survey, mirror survey) for a survey on either side, if it has a partner."""
     if survey.mirrors is not None:
         customers = surveys.get(survey.mirrors)
@@ -53,7 +55,7 @@ def anonymous_by_dimension(survey: Survey, anonymous: Histograms) -> dict[str, i
 
 async def mirror_section(
     tx: Transaction,
-    surveys: dict[str, Survey],
+    surveys: Mapping[str, Survey],
     resolved: Resolved,
     config: Config,
     histograms: Histograms,

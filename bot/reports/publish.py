@@ -25,15 +25,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import i18n
-from bot.admin import AdminRequest
-from bot.channels.base import Channel, DeliveryFailed, Notice, Unreachable
-from bot.config import Config
-from bot.outbox import Done, Outbox, Retry, backoff
+from bot.admin.commands import AdminRequest
+from bot.config.settings import Config
+from bot.conversations.service import Service
+from bot.delivery import Channel, DeliveryFailed, Notice, Unreachable
+from bot.outbox.queue import Done, Outbox, Retry, backoff
 from bot.reports import labels
 from bot.reports.build import build_report
 from bot.reports.scope import ReportError, Selection
 from bot.reports.summary import summary_notice
-from bot.service import Service
 from bot.storage import Storage, Transaction, new_id
 from bot.storage.outbox_sql import Job, JobRecord, NewJob
 from bot.storage.report_sql import Slice

@@ -8,7 +8,7 @@ CSAT in points); a suppressed group keeps its n and leaves every figure empty.
 
 from __future__ import annotations
 
-from bot.csvfile import write_csv
+from bot.imports.csvfile import write_csv
 from bot.reports.model import Report, Score
 from scoring.passmark import PassResult
 

@@ -8,6 +8,7 @@ which completion times are stored.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -81,7 +82,7 @@ def parse_period(text: str) -> Period:
     return Period(label, "month" if unit == "month" else "quarter", since, until)
 
 
-def _survey(surveys: dict[str, Survey], survey_id: str) -> Survey:
+def _survey(surveys: Mapping[str, Survey], survey_id: str) -> Survey:
     survey = surveys.get(survey_id)
     if survey is None:
         raise ReportError(
@@ -92,7 +93,7 @@ def _survey(surveys: dict[str, Survey], survey_id: str) -> Survey:
     return survey
 
 
-async def resolve(tx: Transaction, surveys: dict[str, Survey], selection: Selection) -> Resolved:
+async def resolve(tx: Transaction, surveys: Mapping[str, Survey], selection: Selection) -> Resolved:
     """Turn a selection into a survey and a slice; ReportError when it names nothing."""
     if selection.wave and selection.period:
         raise ReportError(N_("Choose a wave or a period, not both."))

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Literal
 
 from bot import i18n
-from bot.admin import AdminRequest
-from bot.channels.base import Notice
-from bot.config import Config
+from bot.admin.commands import AdminRequest
+from bot.config.settings import Config
+from bot.delivery import Notice
 from bot.reports import fmt, labels
 from bot.reports.build import build_report
 from bot.reports.conclusions import render as render_finding

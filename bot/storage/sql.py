@@ -12,8 +12,8 @@ from typing import Any, Literal
 from bot.storage.api_sql import ApiQueries
 from bot.storage.driver import Connection, Driver, Row
 from bot.storage.flags_sql import FlagsQueries
-from bot.storage.history_sql import HistoryQueries
 from bot.storage.identity_sql import IdentityQueries
+from bot.storage.measurements_sql import HistoryQueries
 from bot.storage.outbox_sql import OutboxQueries
 from bot.storage.records import (
     Contact,
@@ -484,7 +484,7 @@ class Storage:
             yield Transaction(conn)
 
     async def scrub(self) -> bool:
-        """Clean the files after a release of anonymous answers (see `bot/release.py`);
+        """Clean the files after a release of anonymous answers (`bot/conversations/release.py`);
         when it cannot finish now, `scrub_if_owed` (run by every sweep) tries again."""
         self._scrub_owed = not await self.driver.scrub()
         return not self._scrub_owed

@@ -102,7 +102,7 @@ class SqliteDriver:
             "PRAGMA synchronous = FULL",
             "PRAGMA foreign_keys = ON",
             # Deleted rows (held anonymous answers, sessions) are overwritten, not left
-            # in free pages: see bot/release.py.
+            # in free pages: see bot/conversations/release.py.
             "PRAGMA secure_delete = ON",
         ):
             async with conn.execute(pragma):

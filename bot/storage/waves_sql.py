@@ -3,7 +3,7 @@
 An invitation's status is pending, sent, unreachable, held or done; "started" is read from
 the open conversation (a session past its first step), so nothing but the service writes
 during a conversation. An anonymous answer turns its invitation "held" until the release
-of its batch (bot/release.py) turns it "done", never with a time.
+of its batch (bot/conversations/release.py) turns it "done", never with a time.
 """
 
 from __future__ import annotations

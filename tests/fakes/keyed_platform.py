@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from bot.channels.base import OUTBOX_KEY, Notice
+from bot.delivery import OUTBOX_KEY, Notice
 from flows import Reply
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ class PlatformComponent:
 def main() -> int:
     """`klantstem run` with the fake platform as its only channel."""
     from bot import app as composition
-    from bot.cli import main as klantstem
+    from bot.cli.main import main as klantstem
 
     url = os.environ["KLANTSTEM_FAKE_PLATFORM_URL"]
     # last, so its hello means the scheduler is running already

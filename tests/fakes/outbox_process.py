@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import App, build_app
-from bot.channels.base import Notice
-from bot.config import Config
-from bot.scheduler import scheduler_component
+from bot.config.settings import Config
+from bot.delivery import Notice
+from bot.jobs.scheduler import scheduler_component
 from flows import Reply
 from tests.fakes.recording_channel import Posted, RecordingChannel
 

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.channels.base import OUTBOX_KEY, DeliveryFailed, Notice, Unreachable
+from bot.delivery import OUTBOX_KEY, DeliveryFailed, Notice, Unreachable
 from flows import Reply
 
 

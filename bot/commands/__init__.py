@@ -1,1 +1,0 @@
-"""Subcommands of `klantstem`, one module per area; each module has `register(sub, common)`."""

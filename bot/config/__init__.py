@@ -1,0 +1,6 @@
+"""Configuration: every setting with its default, parser and help, from the environment or TOML.
+
+Lives here: `settings` (`Config` and the table of settings), `schedule` (wave schedules,
+quiet hours, durations), `telegram` and `http` (their settings' parsers).
+May import: `bot.i18n`, `bot.people.population`, the standard library; no feature.
+"""

@@ -1,0 +1,1 @@
+# Types for the part of APScheduler 3 that Klantstem uses (it ships none).
