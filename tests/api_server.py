@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -64,18 +65,23 @@ def live_config(db_url: str, extra: Mapping[str, str] | None = None) -> Config:
 
 
 @contextmanager
-def serve(config: Config, factories: tuple[ComponentFactory, ...] = ()) -> Iterator[LiveApp]:
-    """Start the app (the given components, then the web server) and stop it afterwards."""
+def serve(
+    config: Config,
+    factories: tuple[ComponentFactory, ...] = (),
+    clock: Callable[[], datetime] = utc_now,
+) -> Iterator[LiveApp]:
+    """Start the app (the given components, then the web server) on `clock` and stop it
+    afterwards; the tokens are made at the clock's time."""
     ready: Future[LiveApp] = Future()
     stopping: dict[str, Any] = {}
 
     async def main() -> None:
-        app = await build_app(config, factories=[*factories, web_component])
+        app = await build_app(config, factories=[*factories, web_component], clock=clock)
         stop = asyncio.Event()
         stopping.update(loop=asyncio.get_running_loop(), event=stop)
         try:
-            read = await create_token(app.storage, "test-read", "read", utc_now())
-            write = await create_token(app.storage, "test-write", "write", utc_now())
+            read = await create_token(app.storage, "test-read", "read", clock())
+            write = await create_token(app.storage, "test-write", "write", clock())
             await app.start()
             web = next(c for c in app.components if isinstance(c, WebServer))
             url = f"http://127.0.0.1:{web.port}"

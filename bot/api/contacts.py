@@ -25,7 +25,6 @@ from bot.people.contacts import (
     parse_contacts,
 )
 from bot.storage.records import Contact
-from bot.timeutil import utc_now
 
 _TEXT = {"type": "string", "maxLength": 500, "nullable": True}
 CONTACT_SCHEMA: dict[str, Any] = {
@@ -174,7 +173,7 @@ async def _save_one(call: Call, item: dict[str, Any]) -> Response:
 async def _apply(
     call: Call, records: list[Lined[Contact]], action: str, prefix: str | None
 ) -> ImportSummary:
-    now = utc_now()
+    now = call.app.service.clock()
     try:
         async with call.app.storage.transaction() as tx:
             summary = await import_contacts(tx, records, now)

@@ -72,7 +72,7 @@ class Endpoint:
         return Route(PREFIX + self.path, endpoint, methods=[self.method])
 
     async def _run(self, app: App, request: Request) -> Response:
-        token = await rq.authenticate(request, app.storage, self.scope)
+        token = await rq.authenticate(request, app.storage, self.scope, app.service.clock())
         key = idempotency.key_of(request) if self.method in idempotency.METHODS else None
         query = self._query(request)
         body: Any = None

@@ -12,7 +12,6 @@ from bot.api.endpoint import Call, Endpoint, reply
 from bot.api.errors import ApiError
 from bot.reports import ReportError, Selection, build_report
 from bot.reports.render_json import report_dict
-from bot.timeutil import utc_now
 
 _QUERY: dict[str, dict[str, Any]] = {
     "survey": {"type": "string", "maxLength": 64, "description": "default: the latest answered"},
@@ -31,7 +30,7 @@ async def report_figures(call: Call) -> Response:
     try:
         async with call.app.storage.transaction(write=False) as tx:
             report = await build_report(
-                tx, dict(call.app.surveys), call.app.config, selection, utc_now()
+                tx, dict(call.app.surveys), call.app.config, selection, call.app.service.clock()
             )
     except ReportError as exc:
         field = next((k for k in ("period", "wave", "survey") if k in exc.params), "survey")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -12,15 +13,15 @@ from bot.api.errors import ApiError
 from bot.api.tokens import allows, find_token
 from bot.storage import Storage
 from bot.storage.api_sql import ApiToken
-from bot.timeutil import utc_now
 
 JSON = "application/json"
 CSV = "text/csv"
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="klantstem"'}
 
 
-async def authenticate(request: Request, storage: Storage, scope: str) -> ApiToken:
-    """The token presented as `Authorization: Bearer ...`, if it may use `scope`."""
+async def authenticate(request: Request, storage: Storage, scope: str, now: datetime) -> ApiToken:
+    """The token presented as `Authorization: Bearer ...`, if it may use `scope` at `now`
+    (the app's clock: a token that expires does so on the clock the rest of the app keeps)."""
     header = request.headers.get("authorization", "")
     kind, _, token = header.partition(" ")
     if kind.lower() != "bearer" or not token.strip():
@@ -31,7 +32,7 @@ async def authenticate(request: Request, storage: Storage, scope: str) -> ApiTok
             field="Authorization",
             headers=_CHALLENGE,
         )
-    found = await find_token(storage, token.strip(), utc_now())
+    found = await find_token(storage, token.strip(), now)
     if found is None:
         raise ApiError(
             401,
