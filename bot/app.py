@@ -11,6 +11,7 @@ stop takes `KLANTSTEM_HTTP_SHUTDOWN_SECONDS` and a few seconds, whatever is in f
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,10 @@ from bot.web.component import web_component
 from flows import Survey
 
 log = logging.getLogger(__name__)
+
+STOP_MARGIN = 5.0
+"""Seconds a stop may take beyond `KLANTSTEM_HTTP_SHUTDOWN_SECONDS` before the components
+still stopping are cut off."""
 
 
 class Component(Protocol):
@@ -96,7 +101,11 @@ class App:
 
     async def stop(self) -> None:
         """Let every component wind down at once, stop each in reverse order, then close
-        the database."""
+        the database; all within `KLANTSTEM_HTTP_SHUTDOWN_SECONDS` and `STOP_MARGIN`. A
+        component still stopping then is cut off: what it had in hand stays unfinished
+        (outbox rows keep their lease and are due again after the next start)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.http_shutdown.total_seconds() + STOP_MARGIN
         for component in self.components:
             wind_down = getattr(component, "wind_down", None)
             try:
@@ -106,7 +115,9 @@ class App:
                 log.exception("winding down %s failed", component.name)
         for component in reversed(self.components):
             try:
-                await component.stop()
+                await asyncio.wait_for(component.stop(), max(deadline - loop.time(), 0.5))
+            except TimeoutError:
+                log.warning("stopping %s took too long; cut off", component.name)
             except Exception:
                 log.exception("stopping %s failed", component.name)
         await self.storage.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.app import App, build_app
+from bot.app import STOP_MARGIN, App, build_app
 from bot.config.settings import Config
 from bot.storage import Storage
 from bot.timeutil import utc_now
@@ -97,3 +97,30 @@ async def test_stop_waits_for_the_request_in_flight(tmp_path: Path) -> None:
             assert not await tx.mark_update("slowhook", "update-1", utc_now())
     finally:
         await reopened.storage.close()
+
+
+class StuckChannel:
+    """A component whose stop never returns (a platform client hanging on close)."""
+
+    name = "stuck"
+
+    async def start(self) -> None:
+        """Nothing to connect."""
+
+    async def stop(self) -> None:
+        """Wait for ever."""
+        await asyncio.Event().wait()
+
+
+async def test_stop_is_bounded_even_when_a_component_hangs(tmp_path: Path) -> None:
+    config = Config.from_env(
+        {
+            "KLANTSTEM_LANGUAGE": "en",
+            "KLANTSTEM_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}",
+            "KLANTSTEM_HTTP_SHUTDOWN_SECONDS": "1",
+        }
+    )
+    app = await build_app(config, factories=[lambda app: StuckChannel()])
+    await app.start()
+    # The bound the README promises: the shutdown grace plus a few seconds, not for ever.
+    await asyncio.wait_for(app.stop(), 1 + STOP_MARGIN + 2)
