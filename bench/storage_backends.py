@@ -37,7 +37,9 @@ START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 async def answers_per_second(storage: Storage, respondents: int, concurrency: int) -> float:
     """Answers handled per second with `concurrency` conversations in flight."""
-    service = Service(storage, builtin_surveys(), Config(database_url=storage.url))
+    service = Service(
+        storage, builtin_surveys(), Config.from_env({"KLANTSTEM_DATABASE_URL": storage.url})
+    )
     gate = asyncio.Semaphore(concurrency)
 
     async def respondent(n: int) -> int:

@@ -31,7 +31,7 @@ from telegram.ext import Application, TypeHandler
 from bot.app import build_app
 from bot.channels.telegram.channel import MAX_CONCURRENT_UPDATES, ChatOrderedProcessor
 from bot.channels.telegram.component import telegram_component
-from bot.config.settings import Config, Secret
+from bot.config.settings import Config
 from bot.conversations.replies import REPLY_GRACE
 from bot.storage import open_storage
 from flows import survey_from_mapping
@@ -99,7 +99,9 @@ async def noop_rate(raws: list[bytes]) -> float:
 
 async def klantstem_rate(folder: Path, chats: list[int], raws: list[bytes], answers: int) -> float:
     """The updates through the Telegram channel, the service and SQLite."""
-    config = Config(database_url=f"sqlite:///{folder / 'bench.db'}", telegram_token=Secret(TOKEN))
+    config = Config.from_env(
+        {"KLANTSTEM_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}", "TELEGRAM_BOT_TOKEN": TOKEN}
+    )
     storage = await open_storage(config.database_url)
     app = await build_app(config, factories=[], storage=storage)
     # As in `klantstem run`, where the scheduler runs: each answer's replies are owed work.

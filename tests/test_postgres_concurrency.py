@@ -131,7 +131,7 @@ async def test_instances_releasing_anonymous_answers_at_once_release_each_once(
 
     other = await open_storage(postgres_url)
     try:
-        config = Config(database_url=postgres_url)
+        config = Config.from_env({"KLANTSTEM_DATABASE_URL": postgres_url})
         services = [
             Service(s, builtin_surveys(), config, clock=lambda: NOW) for s in (store, other)
         ]

@@ -43,7 +43,12 @@ async def fill(url: str, clock: Clock) -> None:
         async with storage.transaction() as tx:
             await import_staff(tx, parse_staff(STAFF), clock())
             await import_contacts(tx, parse_contacts(CONTACTS), clock())
-        service = Service(storage, builtin_surveys(), Config(database_url=url), clock=clock)
+        service = Service(
+            storage,
+            builtin_surveys(),
+            Config.from_env({"KLANTSTEM_DATABASE_URL": url}),
+            clock=clock,
+        )
         for n in range(12):
             user = str(900 + n) if n < 7 else f"guest{n}"
             await service.begin("telegram", user, user, "cvs", language="nl")

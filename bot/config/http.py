@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from bot.config.numbers import whole
+
 
 def host(raw: str) -> str:
     """An IP address to listen on (0.0.0.0 for every interface, as in a container)."""
@@ -18,7 +20,7 @@ def host(raw: str) -> str:
 
 def port(raw: str) -> int:
     """A TCP port, 1-65535 (0 picks a free one, which the log then names)."""
-    value = int(raw)
+    value = whole(raw)
     if not 0 <= value <= 65535:
         raise ValueError("must be a port number from 1 to 65535")
     return value
@@ -26,7 +28,7 @@ def port(raw: str) -> int:
 
 def byte_size(raw: str) -> int:
     """A number of bytes, at least 1 KiB."""
-    value = int(raw)
+    value = whole(raw)
     if value < 1024:
         raise ValueError("must be at least 1024 bytes")
     return value

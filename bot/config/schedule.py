@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.config.numbers import duration, number, whole
 from bot.people.population import PopulationError, parse_filters
 
 _SURVEY_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -60,8 +61,6 @@ class QuietHours:
         return wall.replace(tzinfo=ZoneInfo(timezone)).astimezone(moment.tzinfo)
 
 
-DEFAULT_QUIET_HOURS = QuietHours(time(21), time(8))
-
 
 @dataclass(frozen=True)
 class ScheduledWave:
@@ -84,10 +83,10 @@ class ScheduledWave:
 
 def days(raw: str) -> timedelta:
     """A whole or fractional number of days, 0 or more."""
-    value = float(raw)
+    value = number(raw)
     if value < 0:
         raise ValueError("must be 0 or more days")
-    return timedelta(days=value)
+    return duration(value, "days")
 
 
 def positive_days(raw: str) -> timedelta:
@@ -100,18 +99,18 @@ def positive_days(raw: str) -> timedelta:
 
 def seconds(raw: str) -> timedelta:
     """A positive number of seconds."""
-    value = float(raw)
+    value = number(raw)
     if value <= 0:
         raise ValueError("must be a positive number of seconds")
-    return timedelta(seconds=value)
+    return duration(value, "seconds")
 
 
 def hours(raw: str) -> timedelta:
     """A number of hours, 0 or more."""
-    value = float(raw)
+    value = number(raw)
     if value < 0:
         raise ValueError("must be 0 or more hours")
-    return timedelta(hours=value)
+    return duration(value, "hours")
 
 
 def yes_no(raw: str) -> bool:
@@ -124,7 +123,7 @@ def yes_no(raw: str) -> bool:
 
 def score(raw: str) -> int:
     """A score on the 0-10 scale."""
-    value = int(raw)
+    value = whole(raw)
     if not 0 <= value <= 10:
         raise ValueError("must be a score from 0 to 10")
     return value
@@ -132,7 +131,7 @@ def score(raw: str) -> int:
 
 def gap(raw: str) -> float:
     """A positive difference in grade points."""
-    value = float(raw)
+    value = number(raw)
     if value <= 0:
         raise ValueError("must be a positive number of grade points")
     return value
@@ -140,9 +139,10 @@ def gap(raw: str) -> float:
 
 def _clock_time(raw: str) -> time:
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw.strip())
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+    hour, minute = (whole(g) for g in match.groups()) if match else (-1, -1)
+    if not 0 <= hour <= 23 or not 0 <= minute <= 59:
         raise ValueError(f"{raw.strip()!r} is not a time of day such as 08:00")
-    return time(int(match.group(1)), int(match.group(2)))
+    return time(hour, minute)
 
 
 def time_of_day(raw: str) -> time | None:

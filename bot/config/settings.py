@@ -1,8 +1,15 @@
 """Typed configuration from the environment, validated at start.
 
-Every setting is declared once in `SETTINGS` (name, type, default, meaning); the README's
-configuration table is that list. A missing or invalid value stops the start with a
-message that names the variable. Secrets are wrapped so they never show in a repr or log.
+Every setting is declared once in `SETTINGS` (name, field, parser, default, meaning); the
+README's configuration table is that list. A default is written only there, as the text
+an operator would set, and parsed by the setting's own parser like any other value:
+`Config`'s fields have no defaults, so a `Config` is built only by `from_env` (or `load`),
+and `Config.from_env({})` is every default. A setting whose default is `None` (only the
+secrets) is unset, `None`, when the variable is missing or empty.
+
+A missing or invalid value stops the start with a message that names the variable;
+numbers go through `bot.config.numbers`, which refuses `nan`, `inf` and overflows.
+Secrets are wrapped so they never show in a repr or log.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.config import http as hc
 from bot.config import schedule as sc
 from bot.config import telegram as tc
+from bot.config.numbers import duration, number, whole
 from bot.i18n import LANGUAGES
 from bot.storage import DEFAULT_URL
 
@@ -64,21 +72,21 @@ def _timezone(raw: str) -> str:
 
 
 def _positive_hours(raw: str) -> timedelta:
-    hours = float(raw)
+    hours = number(raw)
     if hours <= 0:
         raise ValueError("must be a positive number of hours")
-    return timedelta(hours=hours)
+    return duration(hours, "hours")
 
 
 def _minutes(raw: str) -> timedelta:
-    minutes = float(raw)
+    minutes = number(raw)
     if minutes < 0:
         raise ValueError("must be 0 or more minutes")
-    return timedelta(minutes=minutes)
+    return duration(minutes, "minutes")
 
 
 def _min_group(raw: str) -> int:
-    value = int(raw)
+    value = whole(raw)
     if value < 3:
         raise ValueError("must be 3 or more: smaller groups could expose anonymous answers")
     return value
@@ -92,7 +100,7 @@ def _period_unit(raw: str) -> str:
 
 
 def _percent(raw: str) -> float:
-    value = float(raw.strip().rstrip("%"))
+    value = number(raw.strip().rstrip("%"))
     if not 0 <= value <= 100:
         raise ValueError("must be a percentage from 0 to 100")
     return value / 100
@@ -523,62 +531,62 @@ SETTINGS: tuple[Setting, ...] = (
 
 @dataclass(frozen=True)
 class Config:
-    """All settings, typed."""
+    """All settings, typed; built by `from_env`, which takes each default from `SETTINGS`."""
 
-    database_url: str = DEFAULT_URL
-    default_language: str = "nl"
-    timezone: str = "Europe/Amsterdam"
-    survey_files: tuple[Path, ...] = ()
-    session_expiry: timedelta = timedelta(days=14)
-    min_group_size: int = 5
-    report_period: Literal["month", "quarter"] = "month"
-    report_low_response: float = 0.30
-    certificate_window: timedelta = timedelta(days=365)
-    telegram_token: Secret | None = None
-    telegram_api_url: str = "https://api.telegram.org"
-    telegram_admin_ids: frozenset[str] = frozenset()
-    telegram_webhook_url: str | None = None
-    telegram_open_enrolment: bool = False
-    telegram_start_survey: str | None = "cvs"
-    telegram_broadcast_per_second: float = 30.0
-    telegram_chat_interval: float = 1.0
-    telegram_group_per_minute: float = 20.0
-    telegram_send_attempts: int = 5
-    slack_bot_token: Secret | None = None
-    slack_signing_secret: Secret | None = None
-    slack_app_token: Secret | None = None
-    slack_admin_ids: frozenset[str] = frozenset()
-    slack_api_url: str = "https://slack.com/api/"
-    staff_chat: sc.ChatAddress | None = None
-    sweep_interval: timedelta = timedelta(seconds=30)
-    outbox_lease: timedelta = timedelta(seconds=300)
-    outbox_max_attempts: int = 8
-    wave_schedule: tuple[sc.ScheduledWave, ...] = ()
-    scheduled_wave_days: timedelta = timedelta(days=14)
-    wave_repeat: timedelta = timedelta(minutes=10)
-    reminder_after: timedelta = timedelta(days=3)
-    quiet_hours: sc.QuietHours | None = sc.DEFAULT_QUIET_HOURS
-    interaction_delay: timedelta = timedelta(hours=1)
-    interaction_survey: str = "csat"
-    contact_frequency: timedelta = timedelta(days=30)
-    contact_frequency_overrides: dict[str, timedelta] = field(default_factory=dict)
-    flag_questions: tuple[str, ...] = ("recommendation",)
-    promoter_min: int = 9
-    detractor_max: int = 6
-    flag_auto_forward: bool = True
-    flag_digest: time | None = None
-    forward_reminder: timedelta = timedelta(days=5)
-    forward_escalation: timedelta = timedelta(days=7)
-    followup_reminder: timedelta = timedelta(days=21)
-    followup_escalation: timedelta = timedelta(days=30)
-    mirror_gap: float = 1.0
-    action_due: timedelta = timedelta(days=30)
-    action_owner: str = ""
-    http_enabled: bool = True
-    http_host: str = "127.0.0.1"
-    http_port: int = 8080
-    api_max_body: int = 1_048_576
-    http_shutdown: timedelta = timedelta(seconds=10)
+    database_url: str
+    default_language: str
+    timezone: str
+    survey_files: tuple[Path, ...]
+    session_expiry: timedelta
+    min_group_size: int
+    report_period: Literal["month", "quarter"]
+    report_low_response: float
+    certificate_window: timedelta
+    telegram_token: Secret | None
+    telegram_api_url: str
+    telegram_admin_ids: frozenset[str]
+    telegram_webhook_url: str | None
+    telegram_open_enrolment: bool
+    telegram_start_survey: str | None
+    telegram_broadcast_per_second: float
+    telegram_chat_interval: float
+    telegram_group_per_minute: float
+    telegram_send_attempts: int
+    slack_bot_token: Secret | None
+    slack_signing_secret: Secret | None
+    slack_app_token: Secret | None
+    slack_admin_ids: frozenset[str]
+    slack_api_url: str
+    staff_chat: sc.ChatAddress | None
+    sweep_interval: timedelta
+    outbox_lease: timedelta
+    outbox_max_attempts: int
+    wave_schedule: tuple[sc.ScheduledWave, ...]
+    scheduled_wave_days: timedelta
+    wave_repeat: timedelta
+    reminder_after: timedelta
+    quiet_hours: sc.QuietHours | None
+    interaction_delay: timedelta
+    interaction_survey: str
+    contact_frequency: timedelta
+    contact_frequency_overrides: dict[str, timedelta]
+    flag_questions: tuple[str, ...]
+    promoter_min: int
+    detractor_max: int
+    flag_auto_forward: bool
+    flag_digest: time | None
+    forward_reminder: timedelta
+    forward_escalation: timedelta
+    followup_reminder: timedelta
+    followup_escalation: timedelta
+    mirror_gap: float
+    action_due: timedelta
+    action_owner: str
+    http_enabled: bool
+    http_host: str
+    http_port: int
+    api_max_body: int
+    http_shutdown: timedelta
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
@@ -588,16 +596,13 @@ class Config:
             raw = env.get(setting.env)
             if raw is None or (raw.strip() == "" and setting.default is None):
                 if setting.default is None:
+                    values[setting.field] = None
                     continue
                 raw = setting.default
             try:
                 values[setting.field] = setting.parse(raw)
             except ValueError as exc:
-                reason = (
-                    str(exc)
-                    if str(exc) and "invalid literal" not in str(exc)
-                    else ("is not a valid number")
-                )
+                reason = str(exc) or "is not valid"
                 raise ConfigError(f"{setting.env}={raw!r}: {reason}") from None
         return cls(**values)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from bot.config.numbers import number, whole
+
 _USER_ID = re.compile(r"^[1-9]\d{0,19}$")
 _SURVEY_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -53,7 +55,7 @@ def optional_survey(raw: str) -> str | None:
 
 def positive_number(raw: str) -> float:
     """A number above 0."""
-    value = float(raw)
+    value = number(raw)
     if value <= 0:
         raise ValueError("must be a number above 0")
     return value
@@ -61,7 +63,7 @@ def positive_number(raw: str) -> float:
 
 def attempts(raw: str) -> int:
     """How many times a call is tried, 1 or more."""
-    value = int(raw)
+    value = whole(raw)
     if value < 1:
         raise ValueError("must be 1 or more")
     return value
