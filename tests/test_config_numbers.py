@@ -41,7 +41,7 @@ def test_a_number_that_is_not_finite_is_refused_by_name(setting: Setting, raw: s
 
 @pytest.mark.parametrize("raw", ["1e14", "999999999999999"])
 def test_a_duration_too_long_to_hold_is_refused_by_name(raw: str) -> None:
-    with pytest.raises(ConfigError, match="KLANTSTEM_CERTIFICATE_DAYS=.*days"):
+    with pytest.raises(ConfigError, match=r"KLANTSTEM_CERTIFICATE_DAYS=.*days"):
         Config.from_env({"KLANTSTEM_CERTIFICATE_DAYS": raw})
 
 

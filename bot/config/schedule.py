@@ -61,7 +61,6 @@ class QuietHours:
         return wall.replace(tzinfo=ZoneInfo(timezone)).astimezone(moment.tzinfo)
 
 
-
 @dataclass(frozen=True)
 class ScheduledWave:
     """A wave that starts by itself: survey, population filters and a cron expression."""
