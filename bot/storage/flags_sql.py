@@ -310,12 +310,3 @@ class FlagsQueries:
             " FROM action_item_events WHERE item_id = ?",
             (uuid4().hex, item_id, to_text(at), actor, action, note, item_id),
         )
-
-    async def action_events(self, item_id: str) -> list[CaseEvent]:
-        """An action item's history, oldest first."""
-        rows = await self.conn.fetchall(
-            "SELECT at, actor, action, note FROM action_item_events WHERE item_id = ?"
-            " ORDER BY seq, at",
-            (item_id,),
-        )
-        return [CaseEvent(from_text(r[0]), r[1], r[2], r[3]) for r in rows]

@@ -165,11 +165,6 @@ class OutboxQueries:
         )
         return [_record(r) for r in rows]
 
-    async def next_due(self) -> datetime | None:
-        """When the earliest unfinished row is due, if any."""
-        row = await self.conn.fetchone("SELECT MIN(due_at) FROM outbox WHERE finished_at IS NULL")
-        return from_text(row[0]) if row and row[0] else None
-
     async def unfinished_jobs(self, kinds: Iterable[str] | None = None) -> int:
         """How many rows are still to do (of some kinds, or all)."""
         if kinds is None:

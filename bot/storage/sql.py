@@ -231,16 +231,6 @@ class CoreQueries(ResponseRows):
         )
         return rid
 
-    async def register_survey(
-        self, survey_id: str, version: int, title: str, definition: str, now: datetime
-    ) -> None:
-        """Keep the questionnaire a response was given to (first registration wins)."""
-        await self.conn.execute(
-            "INSERT INTO surveys (id, version, title, definition, registered_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id, version) DO NOTHING",
-            (survey_id, version, title, definition, to_text(now)),
-        )
-
     async def response_counts(self) -> list[SurveyCount]:
         """Responses per survey, named and anonymous."""
         rows = await self.conn.fetchall(
