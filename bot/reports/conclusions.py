@@ -24,7 +24,8 @@ Recommendations (what to do):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from bot.config.settings import Config
 from bot.reports import fmt, labels
@@ -97,15 +98,31 @@ def _label(key: str) -> Param:
     return Param("label", key)
 
 
+@dataclass
+class _Findings:
+    """What a report says and what it recommends, each in reading order."""
+
+    said: list[Finding] = field(default_factory=list)
+    todo: list[Finding] = field(default_factory=list)
+
+
+Rule = Callable[[Report, Config, _Findings], None]
+
+
 def conclude(report: Report, config: Config) -> tuple[list[Finding], list[Finding]]:
     """The conclusions and the recommendations of a report, in reading order."""
-    said: list[Finding] = []
-    todo: list[Finding] = []
+    out = _Findings()
+    for rule in RULES:
+        rule(report, config, out)
+    return out.said, out.todo
+
+
+def _respondents(report: Report, config: Config, out: _Findings) -> None:
     r = report.respondents
     if r.answered < report.min_group:
-        said.append(Finding("too_few", {"min": Param("count", report.min_group)}))
+        out.said.append(Finding("too_few", {"min": Param("count", report.min_group)}))
     elif r.invited:
-        said.append(
+        out.said.append(
             Finding(
                 "response",
                 {
@@ -116,36 +133,38 @@ def conclude(report: Report, config: Config) -> tuple[list[Finding], list[Findin
             )
         )
         if r.rate is not None and r.rate < config.report_low_response:
-            todo.append(Finding("response_low", {"rate": Param("share", r.rate)}))
+            out.todo.append(Finding("response_low", {"rate": Param("share", r.rate)}))
     else:
-        said.append(Finding("respondents", {"n": Param("count", r.answered)}))
+        out.said.append(Finding("respondents", {"n": Param("count", r.answered)}))
 
+
+def _cvs(report: Report, config: Config, out: _Findings) -> None:
     cvs = report.cvs.figures if report.cvs else None
-    if cvs and cvs.summary.mean is not None:
-        passing = cvs.passing
-        values = {"cvs": _score(cvs.summary.mean)}
-        if passing is None:
-            pass
-        elif passing.by_level:
-            said.append(Finding("cvs_level", values))
-        elif passing.by_improvement and passing.change is not None:
-            said.append(
-                Finding("cvs_improved", {**values, "change": Param("points", passing.change)})
+    if not cvs or cvs.summary.mean is None:
+        return
+    passing = cvs.passing
+    values = {"cvs": _score(cvs.summary.mean)}
+    if passing is None:
+        return
+    if passing.by_level:
+        out.said.append(Finding("cvs_level", values))
+    elif passing.by_improvement and passing.change is not None:
+        out.said.append(
+            Finding("cvs_improved", {**values, "change": Param("points", passing.change)})
+        )
+    else:
+        out.said.append(Finding("cvs_failed", values))
+        out.todo.append(Finding("act_cvs"))
+    if passing.change is not None and passing.previous is not None:
+        out.said.append(
+            Finding(
+                "cvs_change",
+                {"change": Param("points", passing.change), "previous": _score(passing.previous)},
             )
-        else:
-            said.append(Finding("cvs_failed", values))
-            todo.append(Finding("act_cvs"))
-        if passing and passing.change is not None and passing.previous is not None:
-            said.append(
-                Finding(
-                    "cvs_change",
-                    {
-                        "change": Param("points", passing.change),
-                        "previous": _score(passing.previous),
-                    },
-                )
-            )
+        )
 
+
+def _grades(report: Report, config: Config, out: _Findings) -> None:
     grades = [
         (q.question_id, q.group.figures.score)
         for q in report.questions
@@ -157,58 +176,71 @@ def conclude(report: Report, config: Config) -> tuple[list[Finding], list[Findin
     )
     failing = [qid for qid, s in grades if s.passing is not None and not s.passing.passed]
     if grades and any(s.passing for _, s in grades):
-        if failing:
-            said.append(
-                Finding(
-                    "grades_fail",
-                    {
-                        "count": Param("count", len(failing)),
-                        "names": Param("labels", ",".join(failing)),
-                    },
-                )
-            )
-        else:
-            said.append(Finding("grades_pass"))
+        out.said.append(_grades_verdict(failing))
     if len(graded) >= 2:
-        said.append(
+        (weakest, low), (best, high) = graded[0], graded[-1]
+        out.said.append(
             Finding(
                 "weakest",
                 {
-                    "name": _label(graded[0][0]),
-                    "grade": _score(graded[0][1]),
-                    "best": _label(graded[-1][0]),
-                    "best_grade": _score(graded[-1][1]),
+                    "name": _label(weakest),
+                    "grade": _score(low),
+                    "best": _label(best),
+                    "best_grade": _score(high),
                 },
             )
         )
+    out.todo.extend(_grade_actions(graded, failing))
+
+
+def _grades_verdict(failing: list[str]) -> Finding:
+    if not failing:
+        return Finding("grades_pass")
+    return Finding(
+        "grades_fail",
+        {"count": Param("count", len(failing)), "names": Param("labels", ",".join(failing))},
+    )
+
+
+def _grade_actions(graded: list[tuple[str, float]], failing: list[str]) -> list[Finding]:
+    """An action for each failing grade, lowest first (at most `MAX_ACTIONS`), else for
+    the weakest grade."""
     mean_of = dict(graded)
     failing_sorted = sorted(failing, key=lambda qid: (mean_of.get(qid, 0.0), qid))
-    for qid in failing_sorted[:MAX_ACTIONS]:
-        todo.append(Finding("act_grade", {"name": _label(qid), "grade": _score(mean_of[qid])}))
+    actions = [
+        Finding("act_grade", {"name": _label(qid), "grade": _score(mean_of[qid])})
+        for qid in failing_sorted[:MAX_ACTIONS]
+    ]
     if graded and not failing:
-        todo.append(
+        actions.append(
             Finding("act_weakest", {"name": _label(graded[0][0]), "grade": _score(graded[0][1])})
         )
+    return actions
 
+
+def _nps(report: Report, config: Config, out: _Findings) -> None:
     nps = report.nps.figures if report.nps else None
-    if nps and nps.result.nps is not None:
-        values = {
-            "nps": Param("nps", nps.result.nps),
-            "promoters": Param("count", nps.result.promoters),
-            "detractors": Param("count", nps.result.detractors),
-        }
-        if nps.result.nps < 0:
-            said.append(Finding("nps_negative", values))
-            # Only named respondents can be called back; anonymous ones were never flagged.
-            if not report.survey.always_anonymous and report.respondents.named:
-                todo.append(Finding("call_detractors"))
-        else:
-            said.append(Finding("nps", values))
+    if not nps or nps.result.nps is None:
+        return
+    values = {
+        "nps": Param("nps", nps.result.nps),
+        "promoters": Param("count", nps.result.promoters),
+        "detractors": Param("count", nps.result.detractors),
+    }
+    if nps.result.nps >= 0:
+        out.said.append(Finding("nps", values))
+        return
+    out.said.append(Finding("nps_negative", values))
+    # Only named respondents can be called back; anonymous ones were never flagged.
+    if not report.survey.always_anonymous and report.respondents.named:
+        out.todo.append(Finding("call_detractors"))
 
+
+def _csat(report: Report, config: Config, out: _Findings) -> None:
     series = report.trend.get("csat")
     last = series.points[-1] if series and series.points else None
     if last and last.figures and last.figures.value is not None and last.figures.change is not None:
-        said.append(
+        out.said.append(
             Finding(
                 "csat",
                 {
@@ -219,44 +251,49 @@ def conclude(report: Report, config: Config) -> tuple[list[Finding], list[Findin
             )
         )
 
-    if report.mirror:
-        gaps = {r.label: r.figures for r in report.mirror.rows if r.figures is not None}
-        for dimension in report.mirror.discrepancies[:MAX_ACTIONS]:
-            gap = gaps[dimension]
-            said.append(
-                Finding(
-                    "mirror_gap",
-                    {
-                        "name": _label(dimension),
-                        "staff": _score(gap.staff.mean or 0.0),
-                        "customers": _score(gap.customers.mean or 0.0),
-                        "gap": Param("points", gap.gap or 0.0),
-                    },
-                )
-            )
-        if report.mirror.discrepancies:
-            names = ",".join(report.mirror.discrepancies)
-            todo.append(Finding("mirror_plan", {"names": Param("labels", names)}))
-        elif gaps:
-            said.append(Finding("mirror_agree", {"threshold": _score(report.mirror.threshold)}))
 
-    if report.follow_up:
-        c = report.follow_up.compliance
-        days_f = Param("count", report.follow_up.forward_days)
-        days_c = Param("count", report.follow_up.close_days)
-        if c.forwarded_share is not None:
-            said.append(
-                Finding("forwarded", {"share": Param("share", c.forwarded_share), "days": days_f})
+def _mirror(report: Report, config: Config, out: _Findings) -> None:
+    if not report.mirror:
+        return
+    gaps = {r.label: r.figures for r in report.mirror.rows if r.figures is not None}
+    for dimension in report.mirror.discrepancies[:MAX_ACTIONS]:
+        gap = gaps[dimension]
+        out.said.append(
+            Finding(
+                "mirror_gap",
+                {
+                    "name": _label(dimension),
+                    "staff": _score(gap.staff.mean or 0.0),
+                    "customers": _score(gap.customers.mean or 0.0),
+                    "gap": Param("points", gap.gap or 0.0),
+                },
             )
-            if c.forwarded_share < 1:
-                todo.append(Finding("forward_all", {"days": days_f}))
-        if c.closed_share is not None:
-            said.append(
-                Finding("closed", {"share": Param("share", c.closed_share), "days": days_c})
-            )
-            if c.closed_share < 1:
-                todo.append(Finding("close_all", {"days": days_c}))
+        )
+    if report.mirror.discrepancies:
+        names = ",".join(report.mirror.discrepancies)
+        out.todo.append(Finding("mirror_plan", {"names": Param("labels", names)}))
+    elif gaps:
+        out.said.append(Finding("mirror_agree", {"threshold": _score(report.mirror.threshold)}))
 
+
+def _follow_up(report: Report, config: Config, out: _Findings) -> None:
+    if not report.follow_up:
+        return
+    c = report.follow_up.compliance
+    for share, said, todo, days in (
+        (c.forwarded_share, "forwarded", "forward_all", report.follow_up.forward_days),
+        (c.closed_share, "closed", "close_all", report.follow_up.close_days),
+    ):
+        if share is None:
+            continue
+        out.said.append(
+            Finding(said, {"share": Param("share", share), "days": Param("count", days)})
+        )
+        if share < 1:
+            out.todo.append(Finding(todo, {"days": Param("count", days)}))
+
+
+def _suppressed(report: Report, config: Config, out: _Findings) -> None:
     hidden = sum(
         1
         for b in report.breakdowns
@@ -265,42 +302,60 @@ def conclude(report: Report, config: Config) -> tuple[list[Finding], list[Findin
         if g.suppressed
     )
     if hidden:
-        said.append(
+        out.said.append(
             Finding(
                 "suppressed",
                 {"count": Param("count", hidden), "min": Param("count", report.min_group)},
             )
         )
 
-    if (
-        report.scope.kind == "wave"
-        and report.scope.published_at is None
-        and r.n >= report.min_group
-    ):
-        todo.append(Finding("publish", {"wave": Param("text", report.scope.label)}))
 
+def _publish(report: Report, config: Config, out: _Findings) -> None:
+    scope = report.scope
+    if (
+        scope.kind == "wave"
+        and scope.published_at is None
+        and report.respondents.n >= report.min_group
+    ):
+        out.todo.append(Finding("publish", {"wave": Param("text", scope.label)}))
+
+
+def _certificate(report: Report, config: Config, out: _Findings) -> None:
     level = report.certificate.level
-    said.append(
+    out.said.append(
         Finding("level", {"level": Param("level", level)}) if level else Finding("no_level")
     )
     target = Level.BRONZE if level is None else Level(level + 1) if level < Level.GOLD else None
-    if target is not None:
-        missing = [
-            c.criterion.id
-            for c in report.certificate.checks
-            if c.criterion.level <= target and c.status is not Status.MET
-        ]
-        if missing:
-            todo.append(
-                Finding(
-                    "next_level",
-                    {
-                        "level": Param("level", target),
-                        "criteria": Param("criteria", ",".join(missing)),
-                    },
-                )
+    if target is None:
+        return
+    missing = [
+        c.criterion.id
+        for c in report.certificate.checks
+        if c.criterion.level <= target and c.status is not Status.MET
+    ]
+    if missing:
+        out.todo.append(
+            Finding(
+                "next_level",
+                {"level": Param("level", target), "criteria": Param("criteria", ",".join(missing))},
             )
-    return said, todo
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    _respondents,
+    _cvs,
+    _grades,
+    _nps,
+    _csat,
+    _mirror,
+    _follow_up,
+    _suppressed,
+    _publish,
+    _certificate,
+)
+"""The rules in reading order; each adds what it finds to the conclusions and the
+recommendations."""
 
 
 def _plural(code: str, n: int, tr: Translator) -> str:

@@ -16,6 +16,7 @@ from bot.reports import labels
 from bot.reports.conclusions import render as render_finding
 from bot.reports.model import Finding, Report, Score
 from bot.timeutil import to_text
+from flows import Translator
 from scoring.certificate import LEVEL_NAMES
 from scoring.passmark import PassResult
 
@@ -56,15 +57,85 @@ def _score(score: Score | None) -> dict[str, Any]:
 def report_dict(report: Report, language: str) -> dict[str, Any]:
     """The report as plain data (what the JSON output holds)."""
     tr = i18n.translator(language)
+    level = report.certificate.level
+    return {
+        "format": "klantstem-report",
+        "version": FORMAT_VERSION,
+        "generated_at": _time(report.generated_at),
+        "language": language,
+        "min_group_size": report.min_group,
+        "survey": _survey(report, tr, language),
+        "scope": _scope(report),
+        "respondents": _respondents(report, tr),
+        "totals": _totals(report),
+        "questions": _questions(report, tr),
+        "trend": _trend(report, tr),
+        "breakdowns": _breakdowns(report, tr, language),
+        "mirror": _mirror(report, tr),
+        "follow_up": _follow_up(report),
+        "certificate": {
+            "level": LEVEL_NAMES[level] if level else None,
+            "criteria": _criteria(report, tr),
+            "evidence": _evidence(report),
+        },
+        "conclusions": [_finding(report, f, tr, language) for f in report.conclusions],
+        "recommendations": [_finding(report, f, tr, language) for f in report.recommendations],
+    }
+
+
+def _finding(report: Report, f: Finding, tr: Translator, language: str) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "params": {k: p.value for k, p in f.params.items()},
+        "text": render_finding(report, f, tr, language),
+    }
+
+
+def _survey(report: Report, tr: Translator, language: str) -> dict[str, Any]:
     survey = report.survey
+    return {
+        "id": survey.id,
+        "kind": survey.kind,
+        "title": labels.survey_title(survey, tr, language),
+        "audience": survey.audience.value,
+        "always_anonymous": survey.always_anonymous,
+        "versions": report.versions,
+    }
 
-    def finding(f: Finding) -> dict[str, Any]:
-        return {
-            "code": f.code,
-            "params": {k: p.value for k, p in f.params.items()},
-            "text": render_finding(report, f, tr, language),
-        }
 
+def _scope(report: Report) -> dict[str, Any]:
+    scope = report.scope
+    return {
+        "kind": scope.kind,
+        "label": scope.label or None,
+        "wave_id": scope.wave_id,
+        "opened_at": _time(scope.opened_at),
+        "closes_at": _time(scope.closes_at),
+        "first_response": _time(scope.first_response),
+        "last_response": _time(scope.last_response),
+        "published_at": _time(scope.published_at),
+    }
+
+
+def _respondents(report: Report, tr: Translator) -> dict[str, Any]:
+    r = report.respondents
+    return {
+        "n": r.n,
+        "named": r.named,
+        "anonymous": r.anonymous,
+        "invited": r.invited,
+        "response_rate": _num(r.rate),
+        "answered": r.answered,
+        "held": r.held,
+        "withheld": r.withheld,
+        "notes": [
+            *([labels.held_note(r.held, report.min_group, tr)] if r.held else []),
+            *([labels.withheld_note(r.withheld, report.min_group, tr)] if r.withheld else []),
+        ],
+    }
+
+
+def _totals(report: Report) -> dict[str, Any]:
     totals: dict[str, Any] = {}
     if report.cvs is not None:
         totals["cvs"] = {
@@ -99,14 +170,17 @@ def report_dict(report: Report, language: str) -> dict[str, Any]:
             "suppressed": report.ces.suppressed,
             **_score(report.ces.figures),
         }
+    return totals
 
+
+def _questions(report: Report, tr: Translator) -> list[dict[str, Any]]:
     questions = []
     for q in report.questions:
         figures = q.group.figures
         questions.append(
             {
                 "id": q.question_id,
-                "name": labels.figure(survey, q.question_id, tr),
+                "name": labels.figure(report.survey, q.question_id, tr),
                 "metric": q.metric,
                 "dimension": q.dimension,
                 "low": q.low,
@@ -119,14 +193,17 @@ def report_dict(report: Report, language: str) -> dict[str, Any]:
                 else None,
             }
         )
+    return questions
 
-    trend = {
+
+def _trend(report: Report, tr: Translator) -> dict[str, Any]:
+    return {
         "unit": report.trend.unit,
         "labels": report.trend.labels,
         "series": [
             {
                 "key": s.key,
-                "name": labels.figure(survey, s.key, tr),
+                "name": labels.figure(report.survey, s.key, tr),
                 "points": [
                     {
                         "label": p.label,
@@ -143,6 +220,8 @@ def report_dict(report: Report, language: str) -> dict[str, Any]:
         ],
     }
 
+
+def _breakdowns(report: Report, tr: Translator, language: str) -> list[dict[str, Any]]:
     breakdowns = []
     for b in report.breakdowns:
         groups = []
@@ -158,125 +237,82 @@ def report_dict(report: Report, language: str) -> dict[str, Any]:
             groups.append(
                 {
                     "label": label,
-                    "name": labels.group(survey, b.kind, b.key, label, tr, language),
+                    "name": labels.group(report.survey, b.kind, b.key, label, tr, language),
                     "n": b.size(label),
                     "figures": values,
                 }
             )
         breakdowns.append({"kind": b.kind, "key": b.key, "groups": groups})
+    return breakdowns
 
-    mirror = None
-    if report.mirror is not None:
-        m = report.mirror
-        mirror = {
-            "customer_survey": m.customer_survey,
-            "staff_survey": m.staff_survey,
-            "customer_wave": m.customer_label or None,
-            "staff_wave": m.staff_label or None,
-            "threshold": m.threshold,
-            "discrepancies": m.discrepancies,
-            "dimensions": [
-                {
-                    "dimension": r.label,
-                    "name": labels.dimension(r.label, tr),
-                    "n": r.n,
-                    "suppressed": r.suppressed,
-                    "staff": _num(r.figures.staff.mean) if r.figures else None,
-                    "customers": _num(r.figures.customers.mean) if r.figures else None,
-                    "gap": _num(r.figures.gap) if r.figures else None,
-                }
-                for r in m.rows
-            ],
-        }
 
-    follow_up = None
-    if report.follow_up is not None:
-        f = report.follow_up
-        c2 = f.compliance
-        follow_up = {
-            "raised": c2.raised,
-            "forward_days": f.forward_days,
-            "forward_due": c2.forward_due,
-            "forwarded_in_time": c2.forwarded_in_time,
-            "forwarded_share": _num(c2.forwarded_share),
-            "close_days": f.close_days,
-            "close_due": c2.close_due,
-            "closed_in_time": c2.closed_in_time,
-            "closed_share": _num(c2.closed_share),
-            "by_status": dict(sorted(f.by_status.items())),
-        }
-
-    level = report.certificate.level
-    r = report.respondents
-    scope = report.scope
+def _mirror(report: Report, tr: Translator) -> dict[str, Any] | None:
+    m = report.mirror
+    if m is None:
+        return None
     return {
-        "format": "klantstem-report",
-        "version": FORMAT_VERSION,
-        "generated_at": _time(report.generated_at),
-        "language": language,
-        "min_group_size": report.min_group,
-        "survey": {
-            "id": survey.id,
-            "kind": survey.kind,
-            "title": labels.survey_title(survey, tr, language),
-            "audience": survey.audience.value,
-            "always_anonymous": survey.always_anonymous,
-            "versions": report.versions,
-        },
-        "scope": {
-            "kind": scope.kind,
-            "label": scope.label or None,
-            "wave_id": scope.wave_id,
-            "opened_at": _time(scope.opened_at),
-            "closes_at": _time(scope.closes_at),
-            "first_response": _time(scope.first_response),
-            "last_response": _time(scope.last_response),
-            "published_at": _time(scope.published_at),
-        },
-        "respondents": {
-            "n": r.n,
-            "named": r.named,
-            "anonymous": r.anonymous,
-            "invited": r.invited,
-            "response_rate": _num(r.rate),
-            "answered": r.answered,
-            "held": r.held,
-            "withheld": r.withheld,
-            "notes": [
-                *([labels.held_note(r.held, report.min_group, tr)] if r.held else []),
-                *([labels.withheld_note(r.withheld, report.min_group, tr)] if r.withheld else []),
-            ],
-        },
-        "totals": totals,
-        "questions": questions,
-        "trend": trend,
-        "breakdowns": breakdowns,
-        "mirror": mirror,
-        "follow_up": follow_up,
-        "certificate": {
-            "level": LEVEL_NAMES[level] if level else None,
-            "criteria": [
-                {
-                    "id": c.criterion.id,
-                    "level": LEVEL_NAMES[c.criterion.level],
-                    "status": c.status.value,
-                    "description": tr.gettext(c.criterion.description),
-                }
-                for c in report.certificate.checks
-            ],
-            "evidence": [
-                {
-                    "criterion": e.criterion,
-                    "note": e.note,
-                    "recorded_by": e.recorded_by,
-                    "recorded_at": e.recorded_at,
-                }
-                for e in report.certificate.evidence
-            ],
-        },
-        "conclusions": [finding(f) for f in report.conclusions],
-        "recommendations": [finding(f) for f in report.recommendations],
+        "customer_survey": m.customer_survey,
+        "staff_survey": m.staff_survey,
+        "customer_wave": m.customer_label or None,
+        "staff_wave": m.staff_label or None,
+        "threshold": m.threshold,
+        "discrepancies": m.discrepancies,
+        "dimensions": [
+            {
+                "dimension": r.label,
+                "name": labels.dimension(r.label, tr),
+                "n": r.n,
+                "suppressed": r.suppressed,
+                "staff": _num(r.figures.staff.mean) if r.figures else None,
+                "customers": _num(r.figures.customers.mean) if r.figures else None,
+                "gap": _num(r.figures.gap) if r.figures else None,
+            }
+            for r in m.rows
+        ],
     }
+
+
+def _follow_up(report: Report) -> dict[str, Any] | None:
+    f = report.follow_up
+    if f is None:
+        return None
+    c = f.compliance
+    return {
+        "raised": c.raised,
+        "forward_days": f.forward_days,
+        "forward_due": c.forward_due,
+        "forwarded_in_time": c.forwarded_in_time,
+        "forwarded_share": _num(c.forwarded_share),
+        "close_days": f.close_days,
+        "close_due": c.close_due,
+        "closed_in_time": c.closed_in_time,
+        "closed_share": _num(c.closed_share),
+        "by_status": dict(sorted(f.by_status.items())),
+    }
+
+
+def _criteria(report: Report, tr: Translator) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c.criterion.id,
+            "level": LEVEL_NAMES[c.criterion.level],
+            "status": c.status.value,
+            "description": tr.gettext(c.criterion.description),
+        }
+        for c in report.certificate.checks
+    ]
+
+
+def _evidence(report: Report) -> list[dict[str, Any]]:
+    return [
+        {
+            "criterion": e.criterion,
+            "note": e.note,
+            "recorded_by": e.recorded_by,
+            "recorded_at": e.recorded_at,
+        }
+        for e in report.certificate.evidence
+    ]
 
 
 def render_json(report: Report, language: str) -> str:
