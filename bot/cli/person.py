@@ -1,13 +1,13 @@
 """`klantstem forget REF` and `klantstem export REF`: a contact's right to be forgotten and
 to see what is stored about them.
 
-`forget` runs the same storage statements as Telegram's /forget (`forget_identity` and
-`forget_contact` share them), for every chat the contact is linked to: their identities,
-open conversations, personal links and named answers (with the flags on them) are
-deleted; anonymous answers and the aggregates stay, as nothing links them to anyone. The
-contact record (the organisation's own customer list) stays, no longer linked; remove it
-from the list you import to drop it too. `export` prints the contact record and
-everything linked to it as JSON.
+`forget` is the same operation as a person's own /forget in Telegram or `/klantstem
+forget` in Slack (`bot.conversations.person.forget`), for every chat the contact is linked
+to: their identities, open conversations, personal links and named answers (with the
+flags on them) are deleted; anonymous answers and the aggregates stay, as nothing links
+them to anyone. The contact record (the organisation's own customer list) stays, no
+longer linked; remove it from the list you import to drop it too. `export` prints the
+contact record and everything linked to it as JSON.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 from bot import i18n
 from bot.cli.common import EXIT_REFUSED, open_all
 from bot.config.settings import Config
+from bot.conversations import person
 from bot.storage import Transaction
 from bot.timeutil import utc_now
 
@@ -56,19 +57,14 @@ async def cmd_forget(args: argparse.Namespace, config: Config) -> int:
     _ = i18n.translator(config.default_language).gettext
     storage, _surveys = await open_all(config)
     try:
-        async with storage.transaction() as tx:
-            contact_id = await _contact_id(tx, args.ref, config.default_language)
-            if contact_id is None:
-                return EXIT_REFUSED
-            forgotten = await tx.forget_contact(contact_id)
-            await tx.audit(
-                "cli",
-                "contact.forget",
-                {"ref": args.ref, "named_responses": forgotten.named_responses},
-                utc_now(),
-            )
+        forgotten = await person.forget(
+            storage, person.ContactRef(args.ref), utc_now(), actor="cli"
+        )
     finally:
         await storage.close()
+    if forgotten is None:
+        print(_("There is no contact {ref}.").format(ref=args.ref), file=sys.stderr)
+        return EXIT_REFUSED
     print(
         _(
             "Forgot {ref}: {count} named responses, any anonymous answer not yet released"

@@ -27,9 +27,11 @@ from datetime import datetime, timedelta
 
 from bot import i18n, metrics
 from bot.config.settings import Config
+from bot.conversations import person
 from bot.conversations.release import release_outside_waves
 from bot.delivery import Channel
 from bot.storage import ConnectionLost, StaleSession, Storage, Transaction
+from bot.storage.identity_sql import Forgotten
 from bot.storage.records import Identity, NewResponse, StoredAnswer, StoredSession
 from bot.storage.release_sql import HeldResponse
 from bot.timeutil import utc_now
@@ -244,6 +246,28 @@ class Service:
         )
         return Handled(outcome.replies, Status.ACTIVE, language=session.language)
 
+    async def link(
+        self, channel: str, user: str, token: str | None, *, update_id: str | None = None
+    ) -> person.Linked | None:
+        """A platform user opens the bot, with a personal link's token or without
+        (`bot.conversations.person.link`); None for an update handled before."""
+        return await person.link(
+            self.storage, channel, user, token, self.clock(), update_id=update_id
+        )
+
+    async def forget(
+        self, channel: str, user: str, *, update_id: str | None = None
+    ) -> Forgotten | None:
+        """A person's own request in a chat to be forgotten, audited as the channel's
+        (`bot.conversations.person.forget`); None for an update handled before."""
+        return await person.forget(
+            self.storage,
+            person.ChatUser(channel, user),
+            self.clock(),
+            actor=channel,
+            update_id=update_id,
+        )
+
     async def open_session(self, channel: str, user: str) -> StoredSession | None:
         """The unfinished conversation of a platform user, if any."""
         async with self.storage.transaction(write=False) as tx:
@@ -365,23 +389,17 @@ class Service:
                 return await self._duplicate(tx, inbound)
             identity = await tx.ensure_identity(inbound.channel, inbound.user, now)
             stored = await tx.load_session(identity.id)
+            event = inbound.event
+            if event.kind is EventKind.LANGUAGE:
+                switched = await self._switch_language(tx, identity, stored, inbound, now)
+                if switched is not None:
+                    return switched
             if stored is None:
                 lang = await self._language(tx, identity, inbound.language)
                 text = i18n.translator(lang).gettext(
                     "You have no survey open right now. Thank you for getting in touch!"
                 )
                 return Handled((Reply(ReplyKind.NOTICE, text),), language=lang)
-            event = inbound.event
-            if event.kind is EventKind.LANGUAGE and event.text not in i18n.LANGUAGES:
-                tr = i18n.translator(stored.session.language)
-                text = tr.gettext("Please choose one of these languages: {languages}.").format(
-                    languages=", ".join(i18n.LANGUAGES)
-                )
-                return Handled(
-                    (Reply(ReplyKind.INVALID, text),),
-                    stored.session.status,
-                    language=stored.session.language,
-                )
             if stored.wave_id is not None:
                 wave = await tx.wave(stored.wave_id)
                 if wave is not None and not wave.is_open(now):
@@ -445,6 +463,42 @@ class Service:
             owed=owed,
             resend=stalled,
         )
+
+    async def _switch_language(
+        self,
+        tx: Transaction,
+        identity: Identity,
+        stored: StoredSession | None,
+        inbound: Inbound,
+        now: datetime,
+    ) -> Handled | None:
+        """A person switches language: an unknown code gets the list and changes nothing;
+        a known one is stored on the identity (for later invitations) with its audit entry.
+        Without an open survey that is all (the answer says so, in the new language);
+        with one, None: the step asks the open question again in the new language."""
+        code = inbound.event.text
+        if code not in i18n.LANGUAGES:
+            if stored is not None:
+                lang = stored.session.language
+            else:
+                lang = await self._language(tx, identity, inbound.language)
+            text = (
+                i18n.translator(lang)
+                .gettext("Please choose one of these languages: {languages}.")
+                .format(languages=", ".join(i18n.LANGUAGES))
+            )
+            status = stored.session.status if stored is not None else None
+            return Handled((Reply(ReplyKind.INVALID, text),), status, language=lang)
+        await tx.remember_language(inbound.channel, inbound.user, code)
+        await tx.audit(inbound.channel, "identity.language", {"language": code}, now)
+        if stored is not None:
+            return None
+        text = (
+            i18n.translator(code)
+            .gettext("From now on I will write to you in {language}.")
+            .format(language=i18n.language_name(code))
+        )
+        return Handled((Reply(ReplyKind.NOTICE, text),), language=code)
 
     async def _duplicate(self, tx: Transaction, inbound: Inbound) -> Handled:
         """A redelivered update that was processed: if what followed it may not have gone

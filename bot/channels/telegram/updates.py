@@ -104,24 +104,18 @@ class UpdateHandlers:
         """/start [token]: link a personal link's contact, then go on with or open a survey."""
         user, chat, language = self._who(update)
         token = context.args[0] if context.args else None
-        now = self.service.clock()
-        async with self.service.storage.transaction() as tx:
-            if not await tx.mark_update(self.name, str(update.update_id), now):
-                return
-            outcome = await tx.use_link_token(self.name, token, user, now) if token else None
-            identity = await tx.identity(self.name, user)
-            if identity is not None:
-                await tx.clear_unreachable(self.name, user)
-            session = await tx.load_session(identity.id) if identity else None
-        if identity is not None and identity.language:
-            language = identity.language
+        opened = await self.service.link(self.name, user, token, update_id=str(update.update_id))
+        if opened is None:
+            return
+        if opened.language:
+            language = opened.language
         _ = i18n.translator(language).gettext
-        if outcome is LinkOutcome.UNKNOWN:
+        if opened.outcome is LinkOutcome.UNKNOWN:
             await self.channel.say(
                 chat, _("This link does not work (any more). Please ask us for a new one.")
             )
             return
-        if outcome is LinkOutcome.USED:
+        if opened.outcome is LinkOutcome.USED:
             await self.channel.say(
                 chat,
                 _(
@@ -130,8 +124,7 @@ class UpdateHandlers:
                 ),
             )
             return
-        linked = identity is not None and (identity.contact_id or identity.staff_id)
-        if not linked and not self.config.telegram_open_enrolment:
+        if not opened.linked and not self.config.telegram_open_enrolment:
             await self.channel.say(
                 chat,
                 _(
@@ -140,7 +133,7 @@ class UpdateHandlers:
                 ),
             )
             return
-        if session is not None:
+        if opened.open_session:
             await self.service.handle(
                 Inbound(self.name, user, chat, Event(EventKind.REPEAT), language=language)
             )
@@ -174,7 +167,7 @@ class UpdateHandlers:
         """/language [code]: switch at once, or offer a button per language."""
         user, chat, language = self._who(update)
         if context.args:
-            await self._switch_language(update, user, chat, context.args[0].lower(), language)
+            await self._switch_language(update, chat, context.args[0].lower())
             return
         _ = i18n.translator(language).gettext
         buttons = [
@@ -183,32 +176,17 @@ class UpdateHandlers:
         ]
         await self.channel.say(chat, _("Choose your language:"), button_rows(buttons, 2))
 
-    async def _switch_language(
-        self, update: Update, user: str, chat: str, code: str, current: str
-    ) -> None:
-        if code not in i18n.LANGUAGES:
-            _ = i18n.translator(current).gettext
-            await self.channel.say(
-                chat,
-                _("Please choose one of these languages: {languages}.").format(
-                    languages=", ".join(i18n.LANGUAGES)
-                ),
-            )
+    async def _switch_language(self, update: Update, chat: str, code: str) -> None:
+        """The service switches (or lists the languages for an unknown code); with a
+        survey open it asks the question again in the new language."""
+        inbound = self._inbound(update, Event(EventKind.LANGUAGE, code))
+        handled = await self.service.record(inbound)
+        if handled.status is None and not handled.duplicate:
+            # Nothing open: the answer is a message of its own, also after a button press.
+            for reply in handled.replies:
+                await self.channel.say(chat, reply.text)
             return
-        async with self.service.storage.transaction() as tx:
-            identity = await tx.ensure_identity(self.name, user, self.service.clock())
-            await tx.remember_language(self.name, user, code)
-            open_session = await tx.load_session(identity.id) is not None
-        if open_session:
-            await self.service.handle(self._inbound(update, Event(EventKind.LANGUAGE, code)))
-        else:
-            _ = i18n.translator(code).gettext
-            await self.channel.say(
-                chat,
-                _("From now on I will write to you in {language}.").format(
-                    language=i18n.language_name(code)
-                ),
-            )
+        await self.service.follow_up(inbound, handled)
 
     async def forget(self, update: Update, context: Context) -> None:
         """/forget: ask to confirm with a button (deleting cannot be undone)."""
@@ -225,15 +203,7 @@ class UpdateHandlers:
         )
 
     async def _confirm_forget(self, press: Press, user: str, language: str) -> None:
-        now = self.service.clock()
-        async with self.service.storage.transaction() as tx:
-            forgotten = await tx.forget_identity(self.name, user)
-            await tx.audit(
-                self.name,
-                "identity.forget",
-                {"named_responses": forgotten.named_responses},
-                now,
-            )
+        await self.service.forget(self.name, user)
         _ = i18n.translator(language).gettext
         done = _(
             "Your data has been deleted. Released anonymous answers stay, as nothing links"
@@ -289,7 +259,7 @@ class UpdateHandlers:
                 )
                 await self.channel.toast(press, reply)
             elif isinstance(pressed, LanguagePressed):
-                await self._switch_language(update, user, chat, pressed.language, language)
+                await self._switch_language(update, chat, pressed.language)
             elif isinstance(pressed, ForgetConfirmed) and chat == user:
                 await self._confirm_forget(press, user, language)
             else:
