@@ -8,6 +8,7 @@ import sys
 from bot import i18n
 from bot.cli.common import EXIT_REFUSED, EXIT_USAGE, open_all
 from bot.config.settings import Config
+from bot.timeutil import utc_now
 
 
 def register(
@@ -38,7 +39,7 @@ async def cmd_link(args: argparse.Namespace, config: Config) -> int:
     storage, _surveys = await open_all(config)
     try:
         summary = await link_by_email(
-            storage, web_client(config.slack_bot_token.reveal(), config.slack_api_url)
+            storage, web_client(config.slack_bot_token.reveal(), config.slack_api_url), utc_now
         )
     except SlackApiError as exc:
         print(

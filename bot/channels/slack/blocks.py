@@ -26,6 +26,8 @@ SKIP_ACTION = "ks.skip"
 BACK_ACTION = "ks.back"
 OPEN_TEXT_ACTION = "ks.text"
 NOTICE_ACTION = "ks.notice"
+LANGUAGE_ACTION = "ks.language"
+FORGET_ACTION = "ks.forget"
 TEXT_VIEW = "ks.text_answer"
 TEXT_BLOCK = "answer"
 TEXT_INPUT = "text"
@@ -223,6 +225,20 @@ def notice_blocks(notice: Notice) -> list[Block]:
             }
         )
     return blocks
+
+
+def language_blocks(prompt: str, choices: Sequence[tuple[str, str]]) -> list[Block]:
+    """The languages to choose from: (code, name) pairs as buttons, the code their value."""
+    buttons = [_button(name, f"{LANGUAGE_ACTION}.{code}", code) for code, name in choices]
+    return [_section(prompt), {"type": "actions", "elements": buttons}]
+
+
+def forget_blocks(warning: str, confirm: str, user: str) -> list[Block]:
+    """What forgetting deletes, and the button that confirms it; the button is bound to
+    the person who asked (its value is their user id), so nobody else's press counts."""
+    button = _button(confirm, FORGET_ACTION, user)
+    button["style"] = "danger"
+    return [_section(warning), {"type": "actions", "elements": [button]}]
 
 
 def text_answer_view(question_text: str, private: str, _: Callable[[str], str]) -> dict[str, Any]:

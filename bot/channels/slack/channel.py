@@ -22,7 +22,15 @@ step decides in the transaction of the effect.
   about one message per second per channel (`slack_pace`), and broadcasts (wave
   invitations) also keep to a workspace-wide pace so interactive replies are not starved.
 - A respondent's language is their Slack locale (users.info), else the contact record,
-  else the default; a supported locale is kept on the identity for later invitations.
+  else the default; a supported locale is kept on an identity that has no language yet,
+  for later invitations (a language the person chose stays).
+- `/klantstem` is two things. For anyone, about themselves: `forget` (a button in their
+  DM confirms; it is bound to them) and `language [code]` (without a code: a button per
+  language); these are the service's operations (`bot.conversations.person`, and a
+  language event through the service), and what follows goes to the person's DM. For
+  administrators: `wave ...`, `report`, `flags` and any other command registered with
+  `AdminCommands`, which refuses and audits anyone else.
+- Times come from the service's clock, the one the whole process uses.
 """
 
 from __future__ import annotations
@@ -52,6 +60,8 @@ from bot.admin.commands import AdminCommands, AdminRequest
 from bot.channels.slack.blocks import (
     ANSWER_ACTION,
     BACK_ACTION,
+    FORGET_ACTION,
+    LANGUAGE_ACTION,
     NOTICE_ACTION,
     OPEN_TEXT_ACTION,
     SKIP_ACTION,
@@ -62,12 +72,15 @@ from bot.channels.slack.blocks import (
     answered_blocks,
     compose,
     fallback_text,
+    forget_blocks,
+    language_blocks,
     message_blocks,
     notice_blocks,
     parse_text_view_metadata,
     parse_value,
     question_heading,
     text_answer_view,
+    text_blocks,
     text_view_metadata,
 )
 from bot.channels.slack.http import SlackHttpEndpoint
@@ -75,7 +88,6 @@ from bot.channels.slack.pace import Pace
 from bot.config.settings import Config, ConfigError
 from bot.conversations.service import Inbound, Service
 from bot.delivery import ActionHandler, ActionPress, DeliveryFailed, Notice, Unreachable
-from bot.timeutil import utc_now
 from flows import Event, EventKind, Reply, ReplyKind
 
 log = logging.getLogger(__name__)
@@ -167,6 +179,7 @@ class SlackChannel:
             raise ValueError("the Slack channel needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
         self.config = config
         self.service = service
+        self.clock = service.clock
         self.admin = admin
         self.on_action = on_action
         self.client = web_client(config.slack_bot_token.reveal(), api_url)
@@ -327,6 +340,8 @@ class SlackChannel:
         app.action(BACK_ACTION)(self._on_back)
         app.action(OPEN_TEXT_ACTION)(self._on_open_text)
         app.action(re.compile(rf"^{re.escape(NOTICE_ACTION)}\.\d+$"))(self._on_notice_action)
+        app.action(re.compile(rf"^{re.escape(LANGUAGE_ACTION)}\.[a-z]+$"))(self._on_language)
+        app.action(FORGET_ACTION)(self._on_forget)
         app.view(TEXT_VIEW)(self._on_text_view)
         app.command(COMMAND)(self._on_command)
         app.event("message")(self._on_message)
@@ -494,40 +509,104 @@ class SlackChannel:
         await respond(text=answer, response_type="ephemeral", replace_original=False)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        words = body.get("text", "").split()
+        if len(words) > 1 and words[0].lower() == "language":
+            # A switch is stored before it is acknowledged, like an answer.
+            user = body["user_id"]
+            event = Event(EventKind.LANGUAGE, words[1].lower())
+            await self._act(ack, user, user, event, command_key(body))
+            return
         await ack()
         self._spawn(self._command(body, respond))
 
     async def _command(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         user, channel = body["user_id"], body["channel_id"]
         language = await self._user_language(user) or self.config.default_language
+        _ = i18n.translator(language).gettext
         words = body.get("text", "").split()
         if not words or words[0].lower() == "help":
-            _ = i18n.translator(language).gettext
             usage = _(
-                "Usage: {command} wave start <survey> [key=value ...] | wave status | report"
-                " | flags"
+                "Usage: {command} forget | language [code] | wave start <survey>"
+                " [key=value ...] | wave status | report | flags"
             ).format(command=COMMAND)
             await respond(text=usage, response_type="ephemeral")
             return
         if not await self._first_time(body):
             log.info("slack: a replayed or retried command was not run again")
             return
+        command = words[0].lower()
+        if command == "forget":
+            warning = _(
+                "This deletes your link to us, every answer you gave with your name and any"
+                " anonymous answer not yet released. Released anonymous answers stay, as"
+                " nothing links them to you. This cannot be undone."
+            )
+            blocks = forget_blocks(warning, _("Yes, delete my data"), user)
+            await self._post(await self._resolve(user), warning, blocks)
+            return
+        if command == "language":
+            prompt = _("Choose your language:")
+            choices = [(code, i18n.language_name(code)) for code in i18n.LANGUAGES]
+            await self._post(await self._resolve(user), prompt, language_blocks(prompt, choices))
+            return
         notice = await self.admin.run(
-            AdminRequest(NAME, user, channel, words[0].lower(), tuple(words[1:]), language)
+            AdminRequest(NAME, user, channel, command, tuple(words[1:]), language)
         )
         await respond(text=notice.text, blocks=notice_blocks(notice), response_type="ephemeral")
         if notice.image is not None:
             await self.notify(user, Notice(notice.text, image=notice.image))
 
+    async def _on_language(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A language button: the presser switches their own language."""
+        channel, user = _where(body)
+        code = str(body["actions"][0].get("value", ""))
+        await self._act(ack, user, channel, Event(EventKind.LANGUAGE, code), press_key(body))
+
+    async def _on_forget(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """The confirmation of `/klantstem forget`: only the person it was made for may
+        press it. Their data is gone before the press is acknowledged."""
+        channel, user = _where(body)
+        if body["actions"][0].get("value") != user:
+            await ack()
+            log.warning("slack: refused a forget button pressed by someone it was not made for")
+            self._spawn(self._refuse(user, respond))
+            return
+        # Their confirmation was posted in their language moments ago, so it is cached (a
+        # lookup now could store their identity again once it is forgotten).
+        language = self._locales.get(user) or self.config.default_language
+        _ = i18n.translator(language).gettext
+        await self.service.forget(NAME, user, update_id=press_key(body))
+        await ack()
+        # Nothing of theirs is kept in memory either; writing again starts afresh.
+        self._locales.pop(user, None)
+        self._dms.pop(user, None)
+        done = _(
+            "Your data has been deleted. Released anonymous answers stay, as nothing links"
+            " them to you."
+        )
+        ts = body.get("container", {}).get("message_ts")
+        if ts:
+            self._spawn(self._replace(channel, str(ts), done))
+
+    async def _replace(self, channel: str, ts: str, text: str) -> None:
+        """Replace a message's text and remove its buttons."""
+        await self._call(
+            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=text_blocks(text))
+        )
+
+    async def _refuse(self, user: str, respond: AsyncRespond) -> None:
+        """Tell the presser, and only them, that the button is not theirs."""
+        language = await self._user_language(user) or self.config.default_language
+        refusal = i18n.translator(language).gettext("This button is not valid.")
+        await respond(text=refusal, response_type="ephemeral", replace_original=False)
+
     async def _first_time(self, body: dict[str, Any]) -> bool:
         """Record a slash command by its trigger id, which Slack makes new for every
         command; the same request replayed (re-signed or not) or retried has it again."""
-        trigger = body.get("trigger_id")
-        if not trigger:
+        if not body.get("trigger_id"):
             return True
-        key = "command:" + hashlib.sha256(str(trigger).encode()).hexdigest()[:32]
         async with self.service.storage.transaction() as tx:
-            return await tx.mark_update(NAME, key, self.service.clock())
+            return await tx.mark_update(NAME, command_key(body), self.clock())
 
     # -- people ---------------------------------------------------------------------
 
@@ -546,8 +625,9 @@ class SlackChannel:
         self._locales.remember(user, language)
         if language:
             async with self.service.storage.transaction() as tx:
-                await tx.ensure_identity(NAME, user, utc_now())
-                await tx.remember_language(NAME, user, language)
+                identity = await tx.ensure_identity(NAME, user, self.clock())
+                if identity.language is None:  # a language the person chose stays
+                    await tx.remember_language(NAME, user, language)
         return language
 
 
@@ -562,6 +642,13 @@ def press_key(body: dict[str, Any]) -> str:
         )
     )
     return "trigger:" + hashlib.sha256(str(trigger).encode()).hexdigest()[:32]
+
+
+def command_key(body: dict[str, Any]) -> str:
+    """The dedupe key of a slash command: a digest of its trigger id, which Slack makes
+    new for every command and sends again in a replay or a retry."""
+    trigger = body.get("trigger_id") or ""
+    return "command:" + hashlib.sha256(str(trigger).encode()).hexdigest()[:32]
 
 
 def _where(body: dict[str, Any]) -> tuple[str, str]:

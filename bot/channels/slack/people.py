@@ -3,19 +3,21 @@
 Run by `klantstem slack link` after an import: everyone with an email and no Slack id
 yet is looked up; a found user is linked unless that Slack id already belongs to someone
 else. Every linked person's Slack locale is stored too, so their first invitation is
-already in their language. Running it again changes nothing new.
+already in their language. Running it again changes nothing new. Times come from the
+clock the caller hands in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import i18n
 from bot.storage import Storage
-from bot.timeutil import utc_now
 
 NAME = "slack"
 NOT_FOUND = frozenset({"users_not_found", "user_not_found"})
@@ -31,7 +33,10 @@ class LinkSummary:
     conflicts: list[str] = field(default_factory=list)
 
 
-async def link_by_email(storage: Storage, client: AsyncWebClient) -> LinkSummary:
+Clock = Callable[[], datetime]
+
+
+async def link_by_email(storage: Storage, client: AsyncWebClient, clock: Clock) -> LinkSummary:
     """Link every unlinked contact and staff member whose email Slack knows."""
     async with storage.transaction(write=False) as tx:
         people = [("contact", c.ref, c.id, c.email, c.slack) for c in await tx.contacts()]
@@ -57,16 +62,16 @@ async def link_by_email(storage: Storage, client: AsyncWebClient) -> LinkSummary
         owners[user] = (ref, None) if kind == "contact" else (None, ref)
         async with storage.transaction() as tx:
             owner = {"contact_id": owner_id} if kind == "contact" else {"staff_id": owner_id}
-            await tx.link_identity(NAME, user, utc_now(), **owner)
+            await tx.link_identity(NAME, user, clock(), **owner)
         summary.linked += 1
         linked_ids.append(user)
     for user in linked_ids:
-        if await _store_locale(storage, client, user):
+        if await _store_locale(storage, client, user, clock):
             summary.languages += 1
     return summary
 
 
-async def _store_locale(storage: Storage, client: AsyncWebClient, user: str) -> bool:
+async def _store_locale(storage: Storage, client: AsyncWebClient, user: str, clock: Clock) -> bool:
     try:
         info = await client.users_info(user=user, include_locale=True)
     except SlackApiError:
@@ -75,6 +80,6 @@ async def _store_locale(storage: Storage, client: AsyncWebClient, user: str) -> 
     if not language:
         return False
     async with storage.transaction() as tx:
-        await tx.ensure_identity(NAME, user, utc_now())
+        await tx.ensure_identity(NAME, user, clock())
         await tx.remember_language(NAME, user, language)
     return True
