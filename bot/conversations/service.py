@@ -13,6 +13,11 @@ two taps on one button only the first acts, whatever order the channel hands the
 in. `handle()` is `record()` (everything up to the commit) then `follow_up()` (the
 sending); a channel that must acknowledge an update (Slack) calls the two itself and
 acknowledges in between, so what it acknowledged is stored.
+
+Switching language is an action like an answer (`EventKind.LANGUAGE`): the person's
+language is stored on their identity with its audit entry in the transaction of the step
+that asks the open question again (without one, the reply says so). Opening a personal
+link and being forgotten are `link()` and `forget()`, from `bot.conversations.person`.
 """
 
 from __future__ import annotations

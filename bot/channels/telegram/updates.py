@@ -3,7 +3,9 @@
 Respondent commands work in private chats: /start [link token], /back, /skip, /stop,
 /language [code], /help, /forget. Admin commands (/wave, /report, /flags and any other
 registered with `AdminCommands`) work anywhere and go to `AdminCommands.run`, which
-refuses and audits non-admins. Every survey action becomes an `Inbound` for the service.
+refuses and audits non-admins. Every survey action becomes an `Inbound` for the service;
+linking by a personal link, /language and /forget are the service's operations too
+(`bot.conversations.person`), so the handlers here only parse and render.
 """
 
 from __future__ import annotations
