@@ -14,7 +14,6 @@ from telegram import Update
 from bot.app import App, build_app
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.component import telegram_component
-from bot.channels.telegram.sender import FloodControl, Sender
 from bot.config.settings import Config, Secret
 from bot.storage.records import Contact
 from bot.storage.telegram_sql import new_link_token
@@ -116,18 +115,11 @@ async def running(
     app = await build_app(telegram_config(config, **changes), factories=[])
     app.service.clock = clock
     api = FakeBotApi()
-    channel = telegram_component(app, request=api)
+    if time is None:
+        channel = telegram_component(app, request=api)
+    else:
+        channel = telegram_component(app, request=api, sleep=time.sleep, clock=time)
     assert channel is not None
-    if time is not None:
-        c = channel.config
-        flood = FloodControl(
-            c.telegram_broadcast_per_second,
-            c.telegram_chat_interval,
-            c.telegram_group_per_minute,
-            clock=time,
-            sleep=time.sleep,
-        )
-        channel.sender = Sender(flood, c.telegram_send_attempts, sleep=time.sleep)
     if initialize:
         await channel.application.initialize()
     try:

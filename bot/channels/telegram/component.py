@@ -6,6 +6,9 @@ python-telegram-bot unless Telegram is enabled.
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.config.settings import ConfigError
@@ -17,10 +20,17 @@ if TYPE_CHECKING:
     from bot.channels.telegram.channel import TelegramChannel
 
 
-def telegram_component(app: App, *, request: BaseRequest | None = None) -> TelegramChannel | None:
+def telegram_component(
+    app: App,
+    *,
+    request: BaseRequest | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> TelegramChannel | None:
     """The Telegram channel, attached to the service with its admins, or None if not set up.
 
-    `request` replaces the HTTP client (tests pass an in-memory Bot API).
+    `request` replaces the HTTP client (tests pass an in-memory Bot API); `sleep` and
+    `clock` are what flood control and retries wait on (tests pass a fake time).
     """
     config = app.config
     if config.telegram_token is None:
@@ -34,6 +44,14 @@ def telegram_component(app: App, *, request: BaseRequest | None = None) -> Teleg
     from bot.channels.telegram.channel import TelegramChannel
 
     app.admin.admin_ids["telegram"] = config.telegram_admin_ids
-    channel = TelegramChannel(config, app.service, app.admin, app.handle_action, request=request)
+    channel = TelegramChannel(
+        config,
+        app.service,
+        app.admin,
+        app.handle_action,
+        request=request,
+        sleep=sleep,
+        clock=clock,
+    )
     app.service.attach(channel)
     return channel
