@@ -19,14 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.flags.flags import (
-    ALERT,
-    FOLLOWUP_ESCALATION,
-    FOLLOWUP_REMINDER,
-    FORWARD,
-    FORWARD_ESCALATION,
-    FORWARD_REMINDER,
-)
+from bot.flags.flags import FlagJob
 from bot.storage import open_storage
 from tests.conftest import Clock
 from tests.followup_world import STAFF_CHAT, contacts_csv, make_world
@@ -35,8 +28,7 @@ from tests.test_scheduler_restart import GUARD_SECONDS, launch, read_until
 pytestmark = pytest.mark.slow
 
 DETRACTORS = 10
-KINDS = (ALERT, FORWARD, FORWARD_REMINDER, FORWARD_ESCALATION, FOLLOWUP_REMINDER)
-KINDS += (FOLLOWUP_ESCALATION,)
+KINDS = tuple(kind for kind in FlagJob if kind is not FlagJob.DIGEST)
 ADMIN = "5001"  # anna in tests/followup_world.py's staff list
 KILL_AFTER = 23  # within the second batch of rows
 
@@ -58,7 +50,7 @@ async def flags_left_unattended(db_url: str) -> None:
             await world.answer(str(user), "named", "2", "3", "1", "")
         async with world.storage.transaction(write=False) as tx:
             assert len(await tx.flags()) == DETRACTORS
-            assert await tx.unfinished_jobs([ALERT]) == DETRACTORS
+            assert await tx.unfinished_jobs([FlagJob.ALERT]) == DETRACTORS
     finally:
         await world.close()
 
@@ -87,14 +79,17 @@ async def test_killed_mid_escalation_every_notice_arrives_exactly_once(
     assert set(per_key.values()) == {1}, "no alert, reminder or escalation twice"
     kinds = Counter(n["key"].split(":", 1)[0] for n in notices)
     assert kinds == {
-        ALERT: DETRACTORS,
-        FORWARD_REMINDER: DETRACTORS,
-        FORWARD_ESCALATION: DETRACTORS,
-        FOLLOWUP_REMINDER: DETRACTORS,
-        FOLLOWUP_ESCALATION: DETRACTORS,
+        FlagJob.ALERT: DETRACTORS,
+        FlagJob.FORWARD_REMINDER: DETRACTORS,
+        FlagJob.FORWARD_ESCALATION: DETRACTORS,
+        FlagJob.FOLLOWUP_REMINDER: DETRACTORS,
+        FlagJob.FOLLOWUP_ESCALATION: DETRACTORS,
     }
     to_admin = Counter(n["key"].split(":", 1)[0] for n in notices if n["address"] == ADMIN)
-    assert to_admin == {FORWARD_ESCALATION: DETRACTORS, FOLLOWUP_ESCALATION: DETRACTORS}
+    assert to_admin == {
+        FlagJob.FORWARD_ESCALATION: DETRACTORS,
+        FlagJob.FOLLOWUP_ESCALATION: DETRACTORS,
+    }
     assert any(line.startswith("already delivered flag.") for line in after)
     assert "repeats 0" in after
     storage = await open_storage(db_url)

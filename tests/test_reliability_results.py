@@ -17,8 +17,9 @@ from bot.config.settings import Config
 from bot.conversations.service import Service
 from bot.delivery import OUTBOX_KEY, Notice
 from bot.jobs.scheduler import Scheduler
-from bot.outbox.queue import ADMIN_NOTICE, Outbox, Retry, notice_key
-from bot.reports.publish import RESULT, publish_wave, result_counts, result_key
+from bot.outbox.kinds import SharedJob
+from bot.outbox.queue import Outbox, Retry, notice_key
+from bot.reports.publish import ResultJob, publish_wave, result_counts, result_key
 from bot.storage import Storage, open_driver, open_storage
 from bot.storage.migrate import available, migrate
 from bot.storage.records import StaffMember
@@ -120,7 +121,7 @@ async def unfinished_results(storage: Storage) -> dict[str, bool]:
         return {
             job.key: job.finished_at is None
             for job in await tx.jobs_for(wave.id)
-            if job.kind == RESULT
+            if job.kind == ResultJob.RESULT
         }
 
 
@@ -217,7 +218,7 @@ async def test_a_delivery_failing_every_time_is_given_up_and_the_admins_are_told
         async with storage.transaction(write=False) as tx:
             notice_row = await tx.job(notice_key(failed.key))
         assert notice_row is not None and notice_row.outcome == "sent"
-        assert notice_row.kind == ADMIN_NOTICE
+        assert notice_row.kind == SharedJob.ADMIN_NOTICE
         assert len([p for p in platform.to("901") if "gave up" in p.text]) == 1
 
         # Publishing again gives the one who missed out a new try, and nobody else.
@@ -322,4 +323,4 @@ async def test_waiting_is_not_a_try_and_failing_is(storage: Storage, clock: Cloc
     assert waiting is not None and waiting.finished_at is None and waiting.attempts == 0
     assert failed is not None and failed.outcome == "failed: platform down"
     assert failed.attempts == 3
-    assert told is not None and told.kind == ADMIN_NOTICE and told.subject == "fail:1"
+    assert told is not None and told.kind == SharedJob.ADMIN_NOTICE and told.subject == "fail:1"

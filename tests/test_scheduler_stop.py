@@ -12,7 +12,7 @@ from bot.conversations.service import Service
 from bot.delivery import Notice
 from bot.jobs.scheduler import Scheduler, scheduler_component
 from bot.outbox.queue import BATCH, Done, Outbox
-from bot.reports.publish import RESULT, publish_wave
+from bot.reports.publish import ResultJob, publish_wave
 from bot.storage import Storage, open_storage
 from bot.storage.outbox_sql import Job
 from tests.conftest import Clock
@@ -103,7 +103,7 @@ async def test_stop_is_bounded_when_a_send_never_returns_and_the_row_is_due_agai
     storage = await open_storage(backend_url)
     try:
         async with storage.transaction(write=False) as tx:
-            assert await tx.unfinished_jobs([RESULT]) == 8
+            assert await tx.unfinished_jobs([ResultJob.RESULT]) == 8
         service = Service(storage, SURVEYS, config, clock=clock)
         working = RecordingChannel()
         service.attach(working)

@@ -12,17 +12,18 @@ Items are tracked like flags: a history, an escalation to the admins at the due 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 
 from bot.conversations.service import Service
 from bot.delivery import DeliveryFailed, Unreachable
 from bot.flags import notices
 from bot.flags.flags import SYSTEM, FlagError, clean_note
 from bot.flags.staff_reach import StaffReach
-from bot.outbox.kinds import WAVE_CLOSED
+from bot.outbox.kinds import SharedJob
 from bot.outbox.queue import Done, Outbox, Retry, backoff
 from bot.references import only_match
 from bot.storage import Transaction, new_id
-from bot.storage.flags_sql import ActionItem
+from bot.storage.flags_sql import ActionItem, ActionStatus
 from bot.storage.outbox_sql import Job
 from bot.storage.report_sql import Slice
 from bot.storage.waves_sql import Wave
@@ -30,8 +31,12 @@ from flows import Survey
 from scoring.mirror import MirrorGap, discrepancies, mirror_rows
 from scoring.stats import count
 
-PLAN = "action.plan"
-ESCALATION = "action.escalation"
+
+class ActionJob(StrEnum):
+    """The outbox kinds of the action plan; the values are what `outbox.kind` holds."""
+
+    PLAN = "action.plan"
+    ESCALATION = "action.escalation"
 
 
 def dimension_histograms(
@@ -55,9 +60,9 @@ class ActionPlan:
 
     def register(self, outbox: Outbox) -> None:
         """Handle closed waves, plan announcements and due action items."""
-        outbox.register(WAVE_CLOSED, self.wave_closed)
-        outbox.register(PLAN, self.announce)
-        outbox.register(ESCALATION, self.escalate)
+        outbox.register(SharedJob.WAVE_CLOSED, self.wave_closed)
+        outbox.register(ActionJob.PLAN, self.announce)
+        outbox.register(ActionJob.ESCALATION, self.escalate)
 
     async def _pairs(self, tx: Transaction, wave: Wave) -> list[tuple[Wave, Wave]]:
         """(mirror wave, KTO wave) pairs the closed `wave` completes."""
@@ -118,7 +123,7 @@ class ActionPlan:
                 staff_mean=gap.staff.mean or 0.0,
                 customer_mean=gap.customers.mean or 0.0,
                 owner_staff_id=owner,
-                status="open",
+                status=ActionStatus.OPEN,
                 created_at=now,
                 due_at=now + self.config.action_due,
             )
@@ -133,10 +138,11 @@ class ActionPlan:
             for item in items:
                 if await tx.insert_action_item(item):
                     await tx.add_action_event(item.id, now, SYSTEM, "created", item.dimension)
-                    jobs.append((f"{ESCALATION}:{item.id}", ESCALATION, item.id, item.due_at))
+                    escalation = ActionJob.ESCALATION
+                    jobs.append((f"{escalation}:{item.id}", escalation, item.id, item.due_at))
             for mirror, kto, _gaps in found:
                 pair = f"{mirror.id}:{kto.id}"
-                jobs.append((f"{PLAN}:{pair}", PLAN, pair, now))
+                jobs.append((f"{ActionJob.PLAN}:{pair}", ActionJob.PLAN, pair, now))
             await tx.schedule_jobs(jobs, now)
 
         return Done(f"{len(items)} action items", apply=apply)
@@ -172,7 +178,7 @@ class ActionPlan:
         now = self.service.clock()
         async with self.service.storage.transaction(write=False) as tx:
             item = await tx.action_item(job.subject)
-            if item is None or item.status == "closed":
+            if item is None or item.status == ActionStatus.CLOSED:
                 return Done("skipped: closed in time")
             admins = await self.reach.admins(tx)
         sent = await self.reach.post_each(

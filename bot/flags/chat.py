@@ -23,7 +23,7 @@ from bot.flags.deadlines import FollowUp
 from bot.flags.flags import FlagError, Flags, actor_of
 from bot.flags.listing import flag_line, history_lines, item_line
 from bot.flags.notices import alert
-from bot.storage.flags_sql import Flag
+from bot.storage.flags_sql import Flag, FlagStatus
 from bot.storage.records import StaffMember
 
 
@@ -168,7 +168,7 @@ class FlagChat:
                     "You own flag {ref} now. When you have followed up, send: "
                     "/flags done {ref} <what you did>"
                 ).format(ref=flag.ref)
-            if flag.status == "closed":
+            if flag.status == FlagStatus.CLOSED:
                 raise FlagError(_("this flag was closed already"))
             return _("To close flag {ref}, send: /flags done {ref} <what you did>").format(
                 ref=flag.ref

@@ -17,13 +17,8 @@ from bot.conversations.service import Service
 from bot.delivery import DeliveryFailed, Notice, Unreachable
 from bot.flags import notices
 from bot.flags.flags import (
-    ALERT,
-    FOLLOWUP_ESCALATION,
-    FOLLOWUP_REMINDER,
-    FORWARD,
-    FORWARD_ESCALATION,
-    FORWARD_REMINDER,
     SYSTEM,
+    FlagJob,
     Flags,
     contact_person,
 )
@@ -31,14 +26,12 @@ from bot.flags.notices import AnswerLine, FlagView
 from bot.flags.staff_reach import Recipient, StaffReach
 from bot.outbox.queue import Apply, Done, Outbox, Retry, backoff
 from bot.storage import Transaction
-from bot.storage.flags_sql import Flag
+from bot.storage.flags_sql import Flag, FlagStatus
 from bot.storage.outbox_sql import Job
 from bot.timeutil import to_text
 from flows import Kind
 
 log = logging.getLogger(__name__)
-
-DIGEST = "flag.digest"
 
 
 class FollowUp:
@@ -52,13 +45,13 @@ class FollowUp:
 
     def register(self, outbox: Outbox) -> None:
         """Handle every flag row kind."""
-        outbox.register(ALERT, self.alert)
-        outbox.register(FORWARD, self.forward)
-        outbox.register(FORWARD_REMINDER, self.forward_reminder)
-        outbox.register(FORWARD_ESCALATION, self.forward_escalation)
-        outbox.register(FOLLOWUP_REMINDER, self.followup_reminder)
-        outbox.register(FOLLOWUP_ESCALATION, self.followup_escalation)
-        outbox.register(DIGEST, self.digest)
+        outbox.register(FlagJob.ALERT, self.alert)
+        outbox.register(FlagJob.FORWARD, self.forward)
+        outbox.register(FlagJob.FORWARD_REMINDER, self.forward_reminder)
+        outbox.register(FlagJob.FORWARD_ESCALATION, self.forward_escalation)
+        outbox.register(FlagJob.FOLLOWUP_REMINDER, self.followup_reminder)
+        outbox.register(FlagJob.FOLLOWUP_ESCALATION, self.followup_escalation)
+        outbox.register(FlagJob.DIGEST, self.digest)
 
     # -- what staff see ---------------------------------------------------------------
 
@@ -72,14 +65,14 @@ class FollowUp:
         if contact is not None:
             who = f"{contact.name} ({contact.ref})"
             attributes = dict(contact.attributes)
-        elif origin is not None and origin[2] is not None:
-            identity = await tx.identity_by_id(origin[2])
+        elif origin is not None and origin.identity_id is not None:
+            identity = await tx.identity_by_id(origin.identity_id)
             if identity is not None:
                 who = tr.gettext("{channel} user {user}").format(
                     channel=identity.channel, user=identity.external_id
                 )
         staff = {m.id: m for m in await tx.staff()}
-        survey = self.service.surveys.get(origin[0]) if origin else None
+        survey = self.service.surveys.get(origin.survey_id) if origin else None
         flagged = set()
         for event in await tx.flag_events(flag.id):
             if event.action == "raised" and event.note:
@@ -110,16 +103,18 @@ class FollowUp:
             attributes=attributes,
             contact_person=await contact_person(tx, flag),
             owner=staff.get(flag.owner_staff_id) if flag.owner_staff_id else None,
-            survey_title=survey.title.render(language, tr) if survey else (origin or ("?",))[0],
+            survey_title=survey.title.render(language, tr)
+            if survey
+            else (origin.survey_id if origin else "?"),
             lines=tuple(lines),
         )
 
-    async def _load(self, job: Job, language: str) -> tuple[Flag, FlagView] | None:
+    async def _load(self, job: Job, language: str) -> FlagView | None:
         async with self.service.storage.transaction(write=False) as tx:
             flag = await tx.flag(job.subject)
             if flag is None:
                 return None
-            return flag, await self.view(tx, flag, language)
+            return await self.view(tx, flag, language)
 
     async def _post(self, job: Job, recipient: Recipient, notice: Notice) -> str | None:
         try:
@@ -145,10 +140,10 @@ class FollowUp:
         if chat is None:
             log.warning("flag %s raised, but KLANTSTEM_STAFF_CHAT is not set", job.subject)
             return Done("skipped: no staff chat")
-        loaded = await self._load(job, chat.language)
-        if loaded is None or loaded[0].status == "closed" or loaded[0].alerted_at:
+        view = await self._load(job, chat.language)
+        if view is None or view.flag.status == FlagStatus.CLOSED or view.flag.alerted_at:
             return Done("skipped: closed or alerted")
-        flag, view = loaded
+        flag = view.flag
         try:
             ref = await self._post(
                 job, chat, notices.alert(view, chat.language, self.config.timezone)
@@ -163,7 +158,7 @@ class FollowUp:
         """G-F2: the contact person gets the flag in their own chat."""
         async with self.service.storage.transaction(write=False) as tx:
             flag = await tx.flag(job.subject)
-            if flag is None or flag.status != "open":
+            if flag is None or flag.status != FlagStatus.OPEN:
                 return Done("skipped: not open")
             person = await contact_person(tx, flag)
             recipient = await self.reach.direct(tx, person) if person else None
@@ -172,10 +167,10 @@ class FollowUp:
         if recipient is None:
             note = f"{person.ref} has no chat the bot can reach"
             return Done("skipped", apply=self._event(flag, "forward failed", note))
-        loaded = await self._load(job, recipient.language)
-        assert loaded is not None
+        view = await self._load(job, recipient.language)
+        assert view is not None
         close_by = flag.raised_at + self.config.followup_escalation
-        notice = notices.forwarded(loaded[1], recipient.language, self.config.timezone, close_by)
+        notice = notices.forwarded(view, recipient.language, self.config.timezone, close_by)
         try:
             ref = await self._post(job, recipient, notice)
         except Unreachable:
@@ -192,10 +187,10 @@ class FollowUp:
     async def forward_reminder(self, job: Job) -> Done:
         """Day 5: the staff chat is reminded of a flag nobody forwarded."""
         chat = self.reach.staff_chat()
-        loaded = await self._load(job, chat.language if chat else self.config.default_language)
-        if loaded is None or loaded[0].status != "open":
+        view = await self._load(job, chat.language if chat else self.config.default_language)
+        if view is None or view.flag.status != FlagStatus.OPEN:
             return Done("skipped: forwarded or closed")
-        flag, view = loaded
+        flag = view.flag
         if chat is None:
             return Done("skipped", apply=self._event(flag, "reminded", "no staff chat"))
         due = flag.raised_at + self.config.forward_escalation
@@ -211,7 +206,7 @@ class FollowUp:
         within = self.config.forward_escalation
         return await self._escalate(
             job,
-            lambda flag: flag.status == "open",
+            lambda flag: flag.status == FlagStatus.OPEN,
             lambda view, language: notices.forward_escalation(view, language, within),
             "not forwarded in time",
         )
@@ -220,7 +215,7 @@ class FollowUp:
         """Day 21: the owner (else the staff chat) is reminded to close the flag."""
         async with self.service.storage.transaction(write=False) as tx:
             flag = await tx.flag(job.subject)
-            if flag is None or flag.status == "closed":
+            if flag is None or flag.status == FlagStatus.CLOSED:
                 return Done("skipped: closed")
             owner = next((m for m in await tx.staff() if m.id == flag.owner_staff_id), None)
             recipient = (await self.reach.direct(tx, owner) if owner else None) or (
@@ -228,10 +223,10 @@ class FollowUp:
             )
         if recipient is None:
             return Done("skipped", apply=self._event(flag, "reminded", "nobody reachable"))
-        loaded = await self._load(job, recipient.language)
-        assert loaded is not None
+        view = await self._load(job, recipient.language)
+        assert view is not None
         due = flag.raised_at + self.config.followup_escalation
-        notice = notices.followup_reminder(loaded[1], recipient.language, self.config.timezone, due)
+        notice = notices.followup_reminder(view, recipient.language, self.config.timezone, due)
         try:
             ref = await self._post(job, recipient, notice)
         except Unreachable:
@@ -243,7 +238,7 @@ class FollowUp:
         within = self.config.followup_escalation
         return await self._escalate(
             job,
-            lambda flag: flag.status != "closed",
+            lambda flag: flag.status != FlagStatus.CLOSED,
             lambda view, language: notices.followup_escalation(view, language, within),
             "not followed up in time",
         )
@@ -294,7 +289,9 @@ class FollowUp:
         if due is None:
             return
         async with self.service.storage.transaction() as tx:
-            await tx.schedule_jobs([(f"{DIGEST}:{to_text(due)}", DIGEST, "flags", due)], now)
+            await tx.schedule_jobs(
+                [(f"{FlagJob.DIGEST}:{to_text(due)}", FlagJob.DIGEST, "flags", due)], now
+            )
 
     async def digest(self, job: Job) -> Done:
         """The daily digest: every flag raised since the last one, in one message."""

@@ -14,24 +14,31 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot.conversations.service import Completion, Service
 from bot.references import only_match
 from bot.storage import Transaction, new_id
-from bot.storage.flags_sql import CaseEvent, Flag
+from bot.storage.flags_sql import CaseEvent, Flag, FlagStatus
 from bot.storage.records import StaffMember
 from flows import Answer, Kind, Survey
 
 PROMOTER = "promoter"
 DETRACTOR = "detractor"
-ALERT = "flag.alert"
-FORWARD = "flag.forward"
-FORWARD_REMINDER = "flag.forward_reminder"
-FORWARD_ESCALATION = "flag.forward_escalation"
-FOLLOWUP_REMINDER = "flag.followup_reminder"
-FOLLOWUP_ESCALATION = "flag.followup_escalation"
 SYSTEM = "klantstem"
 NOTE_LIMIT = 2000
+
+
+class FlagJob(StrEnum):
+    """The outbox kinds of a flag's deadlines; the values are what `outbox.kind` holds."""
+
+    ALERT = "flag.alert"
+    FORWARD = "flag.forward"
+    FORWARD_REMINDER = "flag.forward_reminder"
+    FORWARD_ESCALATION = "flag.forward_escalation"
+    FOLLOWUP_REMINDER = "flag.followup_reminder"
+    FOLLOWUP_ESCALATION = "flag.followup_escalation"
+    DIGEST = "flag.digest"
 
 
 class FlagError(ValueError):
@@ -97,9 +104,9 @@ async def contact_person(tx: Transaction, flag: Flag) -> StaffMember | None:
 def overdue(flag: Flag, now: datetime, service: Service) -> str | None:
     """'forward' or 'follow-up' when a flag missed that deadline, else None."""
     config = service.config
-    if flag.status == "closed":
+    if flag.status == FlagStatus.CLOSED:
         return None
-    if flag.status == "open" and now >= flag.raised_at + config.forward_escalation:
+    if flag.status == FlagStatus.OPEN and now >= flag.raised_at + config.forward_escalation:
         return "forward"
     if now >= flag.raised_at + config.followup_escalation:
         return "follow-up"
@@ -118,7 +125,7 @@ class Flags:
         if completion.anonymous or completion.response_id is None:
             return
         origin = await tx.response_origin(completion.response_id)
-        if origin is None or (origin[1] is None and origin[2] is None):
+        if origin is None or not origin.named:
             return
         verdict = classify(
             completion.survey,
@@ -135,7 +142,7 @@ class Flags:
             response_id=completion.response_id,
             contact_id=completion.contact_id,
             kind=verdict.kind,
-            status="open",
+            status=FlagStatus.OPEN,
             owner_staff_id=None,
             raised_at=raised,
         )
@@ -143,15 +150,15 @@ class Flags:
         await tx.add_flag_event(flag.id, raised, SYSTEM, "raised", ", ".join(verdict.question_ids))
         c = self.config
         steps = [
-            (FORWARD_REMINDER, raised + c.forward_reminder),
-            (FORWARD_ESCALATION, raised + c.forward_escalation),
-            (FOLLOWUP_REMINDER, raised + c.followup_reminder),
-            (FOLLOWUP_ESCALATION, raised + c.followup_escalation),
+            (FlagJob.FORWARD_REMINDER, raised + c.forward_reminder),
+            (FlagJob.FORWARD_ESCALATION, raised + c.forward_escalation),
+            (FlagJob.FOLLOWUP_REMINDER, raised + c.followup_reminder),
+            (FlagJob.FOLLOWUP_ESCALATION, raised + c.followup_escalation),
         ]
         if c.flag_digest is None:
-            steps.append((ALERT, raised))
+            steps.append((FlagJob.ALERT, raised))
         if c.flag_auto_forward and await contact_person(tx, flag) is not None:
-            steps.append((FORWARD, raised))
+            steps.append((FlagJob.FORWARD, raised))
         await tx.schedule_jobs(
             [(f"{kind}:{flag.id}", kind, flag.id, at) for kind, at in steps], raised
         )
@@ -171,7 +178,7 @@ class Flags:
         async with self.service.storage.transaction(write=False) as tx:
             if which == "all":
                 return await tx.flags()
-            flags = await tx.flags(["open", "forwarded"])
+            flags = await tx.flags([FlagStatus.OPEN, FlagStatus.FORWARDED])
         if which == "overdue":
             now = self.service.clock()
             return [f for f in flags if overdue(f, now, self.service)]
@@ -189,13 +196,14 @@ class Flags:
         now = self.service.clock()
         async with self.service.storage.transaction() as tx:
             flag = await self._open(tx, flag_id)
-            if flag.status != "open":
+            if flag.status != FlagStatus.OPEN:
                 raise FlagError("this flag was forwarded already")
             person = await contact_person(tx, flag)
             if person is None:
                 raise FlagError("this contact has no contact person; take the flag yourself")
             await tx.add_flag_event(flag.id, now, actor, "forward requested", person.ref)
-            await tx.schedule_jobs([(f"{FORWARD}:{flag.id}", FORWARD, flag.id, now)], now)
+            forward = FlagJob.FORWARD
+            await tx.schedule_jobs([(f"{forward}:{flag.id}", forward, flag.id, now)], now)
         return person
 
     async def take(self, flag_id: str, member: StaffMember, actor: str) -> Flag:
@@ -237,7 +245,7 @@ class Flags:
         flag = await tx.flag(flag_id)
         if flag is None:
             raise FlagError("this flag no longer exists")
-        if flag.status == "closed":
+        if flag.status == FlagStatus.CLOSED:
             raise FlagError("this flag was closed already")
         return flag
 

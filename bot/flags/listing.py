@@ -10,12 +10,17 @@ from bot.flags import notices as flag_notices
 from bot.flags.flags import overdue
 from bot.flags.notices import KIND_LABELS
 from bot.storage import Transaction
-from bot.storage.flags_sql import ActionItem, CaseEvent, Flag
+from bot.storage.flags_sql import ActionItem, ActionStatus, CaseEvent, Flag, FlagStatus
 from bot.storage.waves_sql import Wave, WaveProgress
 from flows import N_
 
 BAR_WIDTH = 30
-_STATUS_LABELS = {"open": N_("open"), "forwarded": N_("forwarded"), "closed": N_("closed")}
+_STATUS_LABELS: dict[str, str] = {
+    FlagStatus.OPEN: N_("open"),
+    FlagStatus.FORWARDED: N_("forwarded"),
+    FlagStatus.CLOSED: N_("closed"),
+}
+"""The words for a flag's status, also used for an action item's (open, closed)."""
 
 
 def progress_bar(progress: WaveProgress, width: int = BAR_WIDTH) -> str:
@@ -101,7 +106,7 @@ def item_line(item: ActionItem, owner: str, language: str, timezone: str, now: d
         owner=owner,
         date=i18n.moment(item.due_at, language, timezone),
     )
-    if item.status != "closed" and now >= item.due_at:
+    if item.status != ActionStatus.CLOSED and now >= item.due_at:
         line += "  " + _("OVERDUE")
     return line
 

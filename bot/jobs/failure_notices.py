@@ -23,11 +23,12 @@ from bot import i18n
 from bot.conversations.service import Service
 from bot.delivery import Notice
 from bot.flags.staff_reach import StaffReach
-from bot.outbox.queue import ADMIN_NOTICE, Done, Outbox, Retry, backoff
-from bot.reports.publish import RESULT, parse_result_key
+from bot.outbox.kinds import SharedJob
+from bot.outbox.queue import Done, Outbox, Retry, backoff
+from bot.reports.publish import ResultJob, parse_result_key
 from bot.storage import Transaction
 from bot.storage.outbox_sql import Job, JobRecord
-from bot.waves.invitations import INVITE, REMIND
+from bot.waves.invitations import InvitationJob
 from flows import N_
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class FailureNotices:
 
     def register(self, outbox: Outbox) -> None:
         """Handle `admin.notice` rows."""
-        outbox.register(ADMIN_NOTICE, self.tell)
+        outbox.register(SharedJob.ADMIN_NOTICE, self.tell)
 
     async def tell(self, job: Job) -> Done:
         """Outbox handler: tell the admins that the row named by the subject was given up."""
@@ -77,7 +78,7 @@ class FailureNotices:
         return tr.gettext(GAVE_UP).format(tries=failed.attempts, what=what, error=error)
 
     async def _what(self, tx: Transaction, failed: JobRecord, tr: gettext.NullTranslations) -> str:
-        if failed.kind == RESULT:
+        if failed.kind == ResultJob.RESULT:
             wave_id, recipient = parse_result_key(failed.key)
             wave = await tx.wave(wave_id)
             kind, _, person_id = recipient.partition(":")
@@ -87,11 +88,11 @@ class FailureNotices:
             return tr.gettext(RESULTS_FOR).format(
                 wave=wave.label if wave else wave_id, person=person or recipient
             )
-        if failed.kind in (INVITE, REMIND):
+        if failed.kind in (InvitationJob.INVITE, InvitationJob.REMIND):
             invitation = await tx.invitation(failed.subject)
             if invitation is not None:
                 person = await self._person(tx, invitation.contact_id, invitation.staff_id)
-                template = INVITATION_FOR if failed.kind == INVITE else REMINDER_FOR
+                template = INVITATION_FOR if failed.kind == InvitationJob.INVITE else REMINDER_FOR
                 return tr.gettext(template).format(person=person or invitation.id)
         return tr.gettext(OTHER).format(kind=failed.kind, subject=failed.subject)
 

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.delivery import OUTBOX_KEY, KeyedDelivery
+from bot.outbox.kinds import SharedJob
 from bot.storage import Storage, Transaction
 from bot.storage.outbox_sql import Job
 
@@ -58,9 +59,6 @@ BATCH = 20
 MAX_ATTEMPTS = 8
 """Tries before a row is given up, unless the outbox is told otherwise
 (`KLANTSTEM_OUTBOX_MAX_ATTEMPTS`)."""
-ADMIN_NOTICE = "admin.notice"
-"""The kind of the row that tells the admins a row was given up; its subject is that
-row's key."""
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_LONGEST = timedelta(hours=2)
 
@@ -97,7 +95,7 @@ Handler = Callable[[Job], Awaitable[Done]]
 
 def notice_key(key: str) -> str:
     """The key of the admins' notice that the row with `key` was given up."""
-    return f"{ADMIN_NOTICE}:{key}"
+    return f"{SharedJob.ADMIN_NOTICE}:{key}"
 
 
 def backoff(job: Job, now: datetime) -> datetime:
@@ -209,8 +207,9 @@ class Outbox:
         )
         async with self.storage.transaction() as tx:
             await tx.finish_job(job.id, now, f"failed: {reason}")
-            if job.kind != ADMIN_NOTICE:
-                await tx.schedule_jobs([(notice_key(job.key), ADMIN_NOTICE, job.key, now)], now)
+            if job.kind != SharedJob.ADMIN_NOTICE:
+                notice = (notice_key(job.key), SharedJob.ADMIN_NOTICE, job.key, now)
+                await tx.schedule_jobs([notice], now)
 
     @staticmethod
     async def deliver(

@@ -12,6 +12,7 @@ from bot import i18n
 from bot.reports import fmt, labels
 from bot.reports.conclusions import render as render_finding
 from bot.reports.model import Breakdown, Point, Report, Score, TrendSeries
+from bot.storage.flags_sql import FlagStatus
 from flows import Kind, Translator
 from scoring.certificate import LEVEL_NAMES
 from scoring.passmark import PassResult
@@ -405,10 +406,10 @@ def _follow_up(report: Report, tr: Translator, lang: str) -> Table | None:
             ]
         ),
     ]
-    status_names = {
-        "open": tr.gettext("open"),
-        "forwarded": tr.gettext("forwarded"),
-        "closed": tr.gettext("closed"),
+    status_names: dict[str, str] = {
+        FlagStatus.OPEN: tr.gettext("open"),
+        FlagStatus.FORWARDED: tr.gettext("forwarded"),
+        FlagStatus.CLOSED: tr.gettext("closed"),
     }
     for status, n in sorted(f.by_status.items()):
         rows.append(

@@ -23,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot import i18n
 from bot.admin.commands import AdminRequest
@@ -41,8 +42,14 @@ from flows import N_, Survey
 
 log = logging.getLogger(__name__)
 
-RESULT = "result"
-"""The outbox kind of one person's copy of a wave's results; the subject is the wave."""
+
+class ResultJob(StrEnum):
+    """The outbox kind of published results; the value is what `outbox.kind` holds."""
+
+    RESULT = "result"
+    """One person's copy of a wave's results; the subject is the wave."""
+
+
 SUMMARY_CACHE = 16
 """Summaries (one per wave, language and publication) a process keeps while sending."""
 
@@ -69,13 +76,13 @@ class Published:
 def result_key(wave_id: str, recipient: str, generation: int = 1) -> str:
     """The outbox key of a wave's results for one recipient ('contact:<id>' or
     'staff:<id>'); a later generation is a new try after one was given up."""
-    key = f"{RESULT}:{wave_id}:{recipient}"
+    key = f"{ResultJob.RESULT}:{wave_id}:{recipient}"
     return key if generation == 1 else f"{key}#{generation}"
 
 
 def parse_result_key(key: str) -> tuple[str, str]:
     """(wave id, recipient) of a `result_key`."""
-    wave_id, _, recipient = key.removeprefix(f"{RESULT}:").partition(":")
+    wave_id, _, recipient = key.removeprefix(f"{ResultJob.RESULT}:").partition(":")
     return wave_id, recipient.partition("#")[0]
 
 
@@ -83,7 +90,7 @@ async def result_rows(tx: Transaction, wave_id: str) -> dict[str, list[JobRecord
     """recipient -> the result rows of a wave queued for them, oldest first."""
     rows: dict[str, list[JobRecord]] = {}
     for job in await tx.jobs_for(wave_id):
-        if job.kind == RESULT:
+        if job.kind == ResultJob.RESULT:
             rows.setdefault(parse_result_key(job.key)[1], []).append(job)
     return rows
 
@@ -150,7 +157,9 @@ async def publish_wave(
             elif not any(c in r.chats for c in channels):
                 unreachable += 1
             else:
-                jobs.append((result_key(wave.id, r.key, len(rows) + 1), RESULT, wave.id, now))
+                jobs.append(
+                    (result_key(wave.id, r.key, len(rows) + 1), ResultJob.RESULT, wave.id, now)
+                )
         await tx.add_publication(new_id(), wave.id, actor, now)
         await tx.schedule_jobs(jobs, now)
         await tx.audit(
@@ -182,7 +191,7 @@ class Results:
 
     def register(self, outbox: Outbox) -> None:
         """Handle `result` rows."""
-        outbox.register(RESULT, self.send)
+        outbox.register(ResultJob.RESULT, self.send)
 
     async def send(self, job: Job) -> Done:
         """Outbox handler: send the respondents' summary to the person's first chat on a

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from uuid import uuid4
 
 from bot.storage.driver import Connection, Row, id_prefix_pattern
@@ -23,15 +24,30 @@ REF_LENGTH = 8
 """How many leading characters of an id people see and type."""
 
 
+class FlagStatus(StrEnum):
+    """Where a flag is; the values are what the `flags.status` column holds."""
+
+    OPEN = "open"
+    FORWARDED = "forwarded"
+    CLOSED = "closed"
+
+
+class ActionStatus(StrEnum):
+    """Where an action item is; the values are what `action_items.status` holds."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 @dataclass(frozen=True)
 class Flag:
-    """A named promoter or detractor to follow up. status: open, forwarded, closed."""
+    """A named promoter or detractor to follow up."""
 
     id: str
     response_id: str
     contact_id: str | None
     kind: str
-    status: str
+    status: FlagStatus
     owner_staff_id: str | None
     raised_at: datetime
     forwarded_at: datetime | None = None
@@ -46,6 +62,21 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class ResponseOrigin:
+    """Where a response came from; `contact_id` and `identity_id` are both None when it
+    was anonymous."""
+
+    survey_id: str
+    contact_id: str | None
+    identity_id: str | None
+
+    @property
+    def named(self) -> bool:
+        """Whether anyone can be told the response was theirs."""
+        return self.contact_id is not None or self.identity_id is not None
+
+
+@dataclass(frozen=True)
 class CaseEvent:
     """One entry of a flag's or action item's history: who did what, when."""
 
@@ -57,7 +88,7 @@ class CaseEvent:
 
 @dataclass(frozen=True)
 class ActionItem:
-    """A mirror-vs-KTO discrepancy with an owner and a due date. status: open, closed."""
+    """A mirror-vs-KTO discrepancy with an owner and a due date."""
 
     id: str
     mirror_wave_id: str
@@ -66,7 +97,7 @@ class ActionItem:
     staff_mean: float
     customer_mean: float
     owner_staff_id: str | None
-    status: str
+    status: ActionStatus
     created_at: datetime
     due_at: datetime
     closed_at: datetime | None = None
@@ -88,7 +119,7 @@ def _flag(r: Row) -> Flag:
         response_id=r[1],
         contact_id=r[2],
         kind=r[3],
-        status=r[4],
+        status=FlagStatus(r[4]),
         owner_staff_id=r[5],
         raised_at=from_text(r[6]),
         forwarded_at=_time(r[7]),
@@ -107,7 +138,7 @@ def _item(r: Row) -> ActionItem:
         staff_mean=float(r[4]),
         customer_mean=float(r[5]),
         owner_staff_id=r[6],
-        status=r[7],
+        status=ActionStatus(r[7]),
         created_at=from_text(r[8]),
         due_at=from_text(r[9]),
         closed_at=_time(r[10]),
@@ -156,7 +187,7 @@ class FlagsQueries:
         )
         return [_flag(r) for r in rows]
 
-    async def flags(self, statuses: Iterable[str] | None = None) -> list[Flag]:
+    async def flags(self, statuses: Iterable[FlagStatus] | None = None) -> list[Flag]:
         """Flags, oldest first, optionally only in some statuses."""
         if statuses is None:
             rows = await self.conn.fetchall(
@@ -232,13 +263,13 @@ class FlagsQueries:
         )
         return [StoredAnswer(r[0], r[1], r[2], r[3]) for r in rows]
 
-    async def response_origin(self, response_id: str) -> tuple[str, str | None, str | None] | None:
-        """(survey id, contact id, identity id) of a response; both None when anonymous."""
+    async def response_origin(self, response_id: str) -> ResponseOrigin | None:
+        """The survey, contact and identity of a response."""
         row = await self.conn.fetchone(
             "SELECT survey_id, contact_id, identity_id FROM responses WHERE id = ?",
             (response_id,),
         )
-        return (row[0], row[1], row[2]) if row else None
+        return ResponseOrigin(row[0], row[1], row[2]) if row else None
 
     # -- action items -----------------------------------------------------------------
 
@@ -280,9 +311,11 @@ class FlagsQueries:
         )
         return [_item(r) for r in rows]
 
-    async def action_items(self, statuses: Iterable[str] | None = None) -> list[ActionItem]:
+    async def action_items(
+        self, statuses: Iterable[ActionStatus] | None = None
+    ) -> list[ActionItem]:
         """Action items by due date, optionally only in some statuses."""
-        wanted = list(statuses) if statuses is not None else ["open", "closed"]
+        wanted = list(statuses) if statuses is not None else list(ActionStatus)
         marks = ", ".join("?" for _ in wanted)
         rows = await self.conn.fetchall(
             f"SELECT {_ITEM_COLUMNS} FROM action_items WHERE status IN ({marks})"

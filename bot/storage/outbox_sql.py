@@ -144,18 +144,6 @@ class OutboxQueries:
         )
         return _record(row) if row else None
 
-    async def cancel_jobs(
-        self, subjects: Iterable[str], kinds: Iterable[str], now: datetime, outcome: str
-    ) -> None:
-        """Finish the open rows of these subjects and kinds without doing them."""
-        kind_list = list(kinds)
-        marks = ", ".join("?" for _ in kind_list)
-        await self.conn.executemany(
-            "UPDATE outbox SET finished_at = ?, outcome = ?, claimed_until = NULL"
-            f" WHERE subject = ? AND kind IN ({marks}) AND finished_at IS NULL",
-            [(to_text(now), outcome, s, *kind_list) for s in subjects],
-        )
-
     async def jobs_for(self, subject: str) -> list[JobRecord]:
         """Every row about one subject (an invitation, a flag, a wave), by due time."""
         rows = await self.conn.fetchall(

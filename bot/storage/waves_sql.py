@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from bot.storage.driver import Connection, Row, id_prefix_pattern
 from bot.storage.records import Identity, StoredSession
@@ -25,6 +26,18 @@ _INVITATION_COLUMNS = (
     "id, wave_id, survey_id, contact_id, staff_id, touchpoint, status, due_at, sent_at,"
     " reminded_at, created_at"
 )
+
+
+class InvitationStatus(StrEnum):
+    """Where an invitation is; the values are what the `invitations.status` column holds."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    UNREACHABLE = "unreachable"
+    HELD = "held"
+    DONE = "done"
+    STARTED = "started"
+    """Never stored: shown for a sent invitation whose conversation is under way."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,7 @@ class Invitation:
     contact_id: str | None = None
     staff_id: str | None = None
     touchpoint: str | None = None
-    status: str = "pending"
+    status: InvitationStatus = InvitationStatus.PENDING
     sent_at: datetime | None = None
     reminded_at: datetime | None = None
 
@@ -90,12 +103,12 @@ class InvitationSession:
     external_id: str
 
 
-def _shown_status(status: str, revision: int) -> str:
+def _shown_status(status: InvitationStatus, revision: int) -> InvitationStatus:
     """An invitation's status as admins see it: "started" for a conversation under way,
     "done" also for an anonymous answer waiting for release."""
-    if status == "sent" and revision > 0:
-        return "started"
-    return "done" if status == "held" else status
+    if status is InvitationStatus.SENT and revision > 0:
+        return InvitationStatus.STARTED
+    return InvitationStatus.DONE if status is InvitationStatus.HELD else status
 
 
 def _time(value: object) -> datetime | None:
@@ -124,7 +137,7 @@ def _invitation(r: Row) -> Invitation:
         contact_id=r[3],
         staff_id=r[4],
         touchpoint=r[5],
-        status=r[6],
+        status=InvitationStatus(r[6]),
         due_at=from_text(r[7]),
         sent_at=_time(r[8]),
         reminded_at=_time(r[9]),
@@ -249,11 +262,17 @@ class WavesQueries:
         return _invitation(row) if row else None
 
     async def mark_invitation(
-        self, invitation_id: str, status: str, now: datetime, *, only_from: tuple[str, ...]
+        self,
+        invitation_id: str,
+        status: InvitationStatus,
+        now: datetime,
+        *,
+        only_from: tuple[InvitationStatus, ...],
     ) -> bool:
-        """Move an invitation to `status` if it is in one of `only_from`; 'sent' stamps sent_at."""
+        """Move an invitation to `status` if it is in one of `only_from`; 'sent' stamps
+        sent_at."""
         marks = ", ".join("?" for _ in only_from)
-        stamp = to_text(now) if status == "sent" else None
+        stamp = to_text(now) if status is InvitationStatus.SENT else None
         changed = await self.conn.execute(
             f"UPDATE invitations SET status = ?, sent_at = COALESCE(?, sent_at)"
             f" WHERE id = ? AND status IN ({marks})",
@@ -295,12 +314,12 @@ class WavesQueries:
             (wave_id,),
         )
         in_progress = int(row[0]) if row else 0
-        done = by_status.get("done", 0) + by_status.get("held", 0)
+        done = by_status.get(InvitationStatus.DONE, 0) + by_status.get(InvitationStatus.HELD, 0)
         return WaveProgress(
             invited=sum(by_status.values()),
-            pending=by_status.get("pending", 0),
-            delivered=by_status.get("sent", 0) + done,
-            unreachable=by_status.get("unreachable", 0),
+            pending=by_status.get(InvitationStatus.PENDING, 0),
+            delivered=by_status.get(InvitationStatus.SENT, 0) + done,
+            unreachable=by_status.get(InvitationStatus.UNREACHABLE, 0),
             started=in_progress + done,
             completed=done,
             by_status=by_status,
@@ -317,7 +336,10 @@ class WavesQueries:
             " ORDER BY COALESCE(c.ref, s.ref)",
             (wave_id,),
         )
-        return [(r[0] or "-", r[1] or "-", _shown_status(str(r[2]), int(r[3] or 0))) for r in rows]
+        return [
+            (r[0] or "-", r[1] or "-", _shown_status(InvitationStatus(r[2]), int(r[3] or 0)))
+            for r in rows
+        ]
 
     async def last_asked(self, contact_id: str) -> datetime | None:
         """When a contact was last asked anything (a pending invitation counts at its due

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from bot import i18n
 from bot.conversations.service import Completion, ConversationBusy, Service
@@ -24,13 +25,19 @@ from bot.outbox.queue import Apply, Done, Outbox, Retry, backoff
 from bot.storage import Transaction, new_id
 from bot.storage.outbox_sql import Job
 from bot.storage.records import Identity
-from bot.storage.waves_sql import Invitation
+from bot.storage.waves_sql import Invitation, InvitationStatus
 from flows import Event, EventKind, Reply, ReplyKind, Status, step
 
 log = logging.getLogger(__name__)
 
-INVITE = "invite"
-REMIND = "remind"
+
+class InvitationJob(StrEnum):
+    """The outbox kinds of an invitation; the values are what `outbox.kind` holds."""
+
+    INVITE = "invite"
+    REMIND = "remind"
+
+
 BUSY_RETRY = timedelta(hours=1)
 """An invitation to someone in the middle of another survey is tried again this much later."""
 
@@ -58,8 +65,8 @@ class Invitations:
 
     def register(self, outbox: Outbox) -> None:
         """Handle the invitation and reminder rows of the outbox."""
-        outbox.register(INVITE, self.send_invitation)
-        outbox.register(REMIND, self.send_reminder)
+        outbox.register(InvitationJob.INVITE, self.send_invitation)
+        outbox.register(InvitationJob.REMIND, self.send_reminder)
 
     # -- timing -----------------------------------------------------------------------
 
@@ -120,7 +127,8 @@ class Invitations:
                 touchpoint=touchpoint,
             )
             await tx.insert_invitations([invitation])
-            await tx.schedule_jobs([(f"{INVITE}:{invitation.id}", INVITE, invitation.id, due)], now)
+            invite = InvitationJob.INVITE
+            await tx.schedule_jobs([(f"{invite}:{invitation.id}", invite, invitation.id, due)], now)
             await tx.audit(
                 actor,
                 "interaction",
@@ -136,7 +144,7 @@ class Invitations:
         now = self.service.clock()
         async with self.service.storage.transaction(write=False) as tx:
             invitation = await tx.invitation(job.subject)
-            if invitation is None or invitation.status != "pending":
+            if invitation is None or invitation.status is not InvitationStatus.PENDING:
                 return Done("skipped: not pending")
             wave = await tx.wave(invitation.wave_id) if invitation.wave_id else None
             if wave is not None and not wave.is_open(now):
@@ -164,7 +172,9 @@ class Invitations:
             # Their platform is not running in this process (yet): a misconfigured or
             # restarting bot must not write the whole wave off as unreachable.
             raise Retry(backoff(job, now), "no running channel for this person")
-        return Done("unreachable", apply=self._mark(invitation.id, "unreachable", now))
+        return Done(
+            "unreachable", apply=self._mark(invitation.id, InvitationStatus.UNREACHABLE, now)
+        )
 
     async def _open_survey(
         self, job: Job, identity: Identity, invitation: Invitation
@@ -190,15 +200,19 @@ class Invitations:
             await tx.mark_unreachable(identity.id, now)
             await tx.delete_invitation_session(invitation.id)
 
-    def _mark(self, invitation_id: str, status: str, now: datetime) -> Apply:
+    def _mark(self, invitation_id: str, status: InvitationStatus, now: datetime) -> Apply:
         async def apply(tx: Transaction) -> None:
-            await tx.mark_invitation(invitation_id, status, now, only_from=("pending",))
+            await tx.mark_invitation(
+                invitation_id, status, now, only_from=(InvitationStatus.PENDING,)
+            )
 
         return apply
 
     def _sent(self, invitation: Invitation, now: datetime) -> Apply:
         async def apply(tx: Transaction) -> None:
-            if not await tx.mark_invitation(invitation.id, "sent", now, only_from=("pending",)):
+            if not await tx.mark_invitation(
+                invitation.id, InvitationStatus.SENT, now, only_from=(InvitationStatus.PENDING,)
+            ):
                 return
             if self.config.reminder_after.total_seconds() <= 0:
                 return
@@ -206,7 +220,8 @@ class Invitations:
             due = now + self.config.reminder_after
             if wave is not None and wave.closes_at is not None and due >= wave.closes_at:
                 return
-            await tx.schedule_jobs([(f"{REMIND}:{invitation.id}", REMIND, invitation.id, due)], now)
+            remind = InvitationJob.REMIND
+            await tx.schedule_jobs([(f"{remind}:{invitation.id}", remind, invitation.id, due)], now)
 
         return apply
 
@@ -215,7 +230,11 @@ class Invitations:
         now = self.service.clock()
         async with self.service.storage.transaction(write=False) as tx:
             invitation = await tx.invitation(job.subject)
-            if invitation is None or invitation.status != "sent" or invitation.reminded_at:
+            if (
+                invitation is None
+                or invitation.status is not InvitationStatus.SENT
+                or invitation.reminded_at
+            ):
                 return Done("skipped: answered or reminded")
             wave = await tx.wave(invitation.wave_id) if invitation.wave_id else None
             if wave is not None and not wave.is_open(now):

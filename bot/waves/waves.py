@@ -15,25 +15,30 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.config.schedule import ScheduledWave
 from bot.conversations.release import release_due, release_wave
 from bot.conversations.service import Service
-from bot.outbox.kinds import WAVE_CLOSED
+from bot.outbox.kinds import SharedJob
 from bot.outbox.queue import Done, Outbox
 from bot.people.population import Population
 from bot.references import only_match
 from bot.storage import Transaction, new_id
-from bot.storage.outbox_sql import Job
+from bot.storage.outbox_sql import Job, NewJob
 from bot.storage.waves_sql import Invitation, Wave, WaveProgress
 from bot.timeutil import to_text
-from bot.waves.invitations import INVITE, Invitations
+from bot.waves.invitations import InvitationJob, Invitations
 
-CLOSE = "wave.close"
-
-SCHEDULED = "wave.scheduled"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class WaveJob(StrEnum):
+    """The outbox kinds of a wave; the values are what `outbox.kind` holds."""
+
+    CLOSE = "wave.close"
+    SCHEDULED = "wave.scheduled"
 
 
 class WaveError(ValueError):
@@ -75,8 +80,8 @@ class Waves:
 
     def register(self, outbox: Outbox) -> None:
         """Handle wave closing times and scheduled waves."""
-        outbox.register(CLOSE, self.close_due)
-        outbox.register(SCHEDULED, self.start_scheduled)
+        outbox.register(WaveJob.CLOSE, self.close_due)
+        outbox.register(WaveJob.SCHEDULED, self.start_scheduled)
 
     async def start(
         self,
@@ -134,9 +139,10 @@ class Waves:
                 for person_id, timezone in people
             ]
             await tx.insert_invitations(invitations)
-            jobs = [(f"{INVITE}:{i.id}", INVITE, i.id, i.due_at) for i in invitations]
+            invite = InvitationJob.INVITE
+            jobs: list[NewJob] = [(f"{invite}:{i.id}", invite, i.id, i.due_at) for i in invitations]
             if closes_at is not None:
-                jobs.append((f"{CLOSE}:{wave.id}", CLOSE, wave.id, closes_at))
+                jobs.append((f"{WaveJob.CLOSE}:{wave.id}", WaveJob.CLOSE, wave.id, closes_at))
             await tx.schedule_jobs(jobs, now)
             await tx.audit(
                 actor,
@@ -208,7 +214,8 @@ class Waves:
         """What a closing wave does in its closing transaction; True when its anonymous
         answers were released or withheld (then the files are scrubbed after the commit)."""
         await tx.cancel_wave_jobs(wave_id, now)
-        await tx.schedule_jobs([(f"{WAVE_CLOSED}:{wave_id}", WAVE_CLOSED, wave_id, now)], now)
+        closed = SharedJob.WAVE_CLOSED
+        await tx.schedule_jobs([(f"{closed}:{wave_id}", closed, wave_id, now)], now)
         await tx.audit(actor, "wave.close", {"wave": wave_id}, now)
         wave = await tx.wave(wave_id)
         if wave is None:
@@ -250,8 +257,8 @@ class Waves:
         for entry in self.config.wave_schedule:
             fire = entry.trigger(self.config.timezone).get_next_fire_time(None, after)
             if fire is not None:
-                key = f"{SCHEDULED}:{entry.key}:{to_text(fire)}"
-                jobs.append((key, SCHEDULED, entry.key, fire))
+                key = f"{WaveJob.SCHEDULED}:{entry.key}:{to_text(fire)}"
+                jobs.append((key, WaveJob.SCHEDULED, entry.key, fire))
         if jobs:
             async with self.service.storage.transaction() as tx:
                 await tx.schedule_jobs(jobs, now)

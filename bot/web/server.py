@@ -36,6 +36,7 @@ from bot.api.request import read_body
 from bot.api.routes import ENDPOINTS
 from bot.config.settings import ConfigError
 from bot.flags.flags import Flags, overdue
+from bot.storage.waves_sql import InvitationStatus
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -46,6 +47,8 @@ HEALTH_TIMEOUT = 5.0
 """Seconds the database gets to answer `/healthz` before it counts as unreachable."""
 START_TIMEOUT = 10.0
 TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token"
+_DELIVERED = (InvitationStatus.SENT, InvitationStatus.HELD, InvitationStatus.DONE)
+"""Invitation statuses that mean the invitation reached a chat."""
 
 
 def build_asgi(app: App) -> Starlette:
@@ -148,13 +151,13 @@ async def database_samples(app: App) -> list[metrics.Sample]:
             "klantstem_invitations_sent_total",
             "Survey invitations delivered to a chat (waves and interactions).",
             "counter",
-            sum(by_status.get(status, 0) for status in ("sent", "held", "done")),
+            sum(by_status.get(status, 0) for status in _DELIVERED),
         ),
         metrics.Sample(
             "klantstem_invitations_failed_total",
             "Survey invitations that could not be delivered: the person is unreachable.",
             "counter",
-            by_status.get("unreachable", 0),
+            by_status.get(InvitationStatus.UNREACHABLE, 0),
         ),
         metrics.Sample("klantstem_flags_open", "Flags not closed yet.", "gauge", len(open_flags)),
         metrics.Sample(
