@@ -181,7 +181,7 @@ async def _respondents(
 
 async def _scope(tx: Transaction, resolved: Resolved) -> Scope:
     span = await tx.completed_span(resolved.slice)
-    first, last = (from_text(span[0]), from_text(span[1])) if span else (None, None)
+    first, last = (span.first, span.last) if span else (None, None)
     if resolved.wave is not None:
         wave = resolved.wave
         published = (await tx.published_waves()).get(wave.id)

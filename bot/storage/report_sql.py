@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from bot.storage.driver import Connection, id_prefix_pattern
-from bot.timeutil import to_text
+from bot.timeutil import from_text, to_text
 
 Histogram = dict[int, int]
 Histograms = dict[str, Histogram]
@@ -34,6 +34,14 @@ _PERIOD_SQL: dict[str, str] = {
     ),
 }
 """A stored UTC time's period as text: '2026-11' or '2026-Q4'."""
+
+
+@dataclass(frozen=True)
+class CompletedSpan:
+    """When the first and the last response of a slice were completed."""
+
+    first: datetime
+    last: datetime
 
 
 @dataclass(frozen=True)
@@ -284,8 +292,8 @@ class ReportQueries:
         )
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
-    async def completed_span(self, scope: Slice) -> tuple[str, str] | None:
-        """The first and last completion time in a slice (stored UTC text)."""
+    async def completed_span(self, scope: Slice) -> CompletedSpan | None:
+        """The first and last completion time in a slice."""
         where, params = scope.where("r")
         row = await self.conn.fetchone(
             f"SELECT MIN(r.completed_at), MAX(r.completed_at) FROM responses r WHERE {where}",
@@ -293,7 +301,7 @@ class ReportQueries:
         )
         if row is None or row[0] is None:
             return None
-        return str(row[0]), str(row[1])
+        return CompletedSpan(from_text(str(row[0])), from_text(str(row[1])))
 
     async def answered_versions(self, scope: Slice) -> list[int]:
         """The questionnaire versions the responses of a slice were given to."""

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from bot.storage.driver import Connection, Row, id_prefix_pattern
 from bot.storage.records import Identity, StoredSession
@@ -92,6 +93,14 @@ class WaveProgress:
     def response_rate(self) -> float | None:
         """Completed over delivered (None before anything was delivered)."""
         return self.completed / self.delivered if self.delivered else None
+
+
+class InvitedPerson(NamedTuple):
+    """Someone a wave invited, and how far they got (nothing about what they answered)."""
+
+    ref: str
+    name: str
+    status: InvitationStatus
 
 
 @dataclass(frozen=True)
@@ -325,7 +334,7 @@ class WavesQueries:
             by_status=by_status,
         )
 
-    async def invitation_statuses(self, wave_id: str) -> list[tuple[str, str, str]]:
+    async def invitation_statuses(self, wave_id: str) -> list[InvitedPerson]:
         """(ref, name, status) of everyone a wave invited, "started" read from sessions;
         nothing about what anyone answered."""
         rows = await self.conn.fetchall(
@@ -337,7 +346,9 @@ class WavesQueries:
             (wave_id,),
         )
         return [
-            (r[0] or "-", r[1] or "-", _shown_status(InvitationStatus(r[2]), int(r[3] or 0)))
+            InvitedPerson(
+                r[0] or "-", r[1] or "-", _shown_status(InvitationStatus(r[2]), int(r[3] or 0))
+            )
             for r in rows
         ]
 
