@@ -51,7 +51,7 @@ STATUSES = (500, 503, 429, 0)  # 0: the connection closed without an answer
 FAULTS = tuple(itertools.product(METHODS, STATUSES))
 KILLS = 3
 """Kills while people answer; one more comes while the results go out."""
-PATIENCE = 10.0
+PATIENCE = 4.0
 """Seconds a person waits for the bot before pressing again."""
 THANKS = "Thank you! Your answers have been saved."
 QUESTIONS = {"satisfied": "satisfaction", "keep buying": "loyalty", "recommend": "recommendation"}

@@ -53,7 +53,7 @@ FAULTS = tuple(
 )
 KILLS = 3
 """Kills while customers answer; one more comes while the results go out."""
-PATIENCE_MS = 10_000
+PATIENCE_MS = 4_000
 """How long a customer waits for the bot before tapping again (a person would)."""
 THANKS = "Thank you! Your answers have been saved."
 INVITATION = "Customer Value Score\n"
