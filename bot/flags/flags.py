@@ -19,12 +19,10 @@ from enum import StrEnum
 from bot.conversations.service import Completion, Service
 from bot.references import only_match
 from bot.storage import Transaction, new_id
-from bot.storage.flags_sql import CaseEvent, Flag, FlagStatus
+from bot.storage.flags_sql import CaseEvent, Flag, FlagKind, FlagStatus
 from bot.storage.records import StaffMember
 from flows import Answer, Kind, Survey
 
-PROMOTER = "promoter"
-DETRACTOR = "detractor"
 SYSTEM = "klantstem"
 NOTE_LIMIT = 2000
 
@@ -49,7 +47,7 @@ class FlagError(ValueError):
 class Verdict:
     """Why a response is flagged: promoter or detractor, and on which questions."""
 
-    kind: str
+    kind: FlagKind
     question_ids: tuple[str, ...]
 
 
@@ -74,9 +72,9 @@ def classify(
         elif score >= promoter_min:
             high.append(question.id)
     if low:
-        return Verdict(DETRACTOR, tuple(low))
+        return Verdict(FlagKind.DETRACTOR, tuple(low))
     if high:
-        return Verdict(PROMOTER, tuple(high))
+        return Verdict(FlagKind.PROMOTER, tuple(high))
     return None
 
 

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 
 from bot import i18n
 from bot.delivery import Action, Notice
-from bot.storage.flags_sql import ActionItem, Flag
+from bot.storage.flags_sql import ActionItem, Flag, FlagKind
 from bot.storage.records import StaffMember
 from flows import N_
 from flows.builtin import DIMENSIONS
 
-KIND_LABELS = {"promoter": N_("promoter"), "detractor": N_("detractor")}
+KIND_LABELS = {FlagKind.PROMOTER: N_("promoter"), FlagKind.DETRACTOR: N_("detractor")}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,13 @@ REF_LENGTH = 8
 """How many leading characters of an id people see and type."""
 
 
+class FlagKind(StrEnum):
+    """What a flag is about; the values are what the `flags.kind` column holds."""
+
+    PROMOTER = "promoter"
+    DETRACTOR = "detractor"
+
+
 class FlagStatus(StrEnum):
     """Where a flag is; the values are what the `flags.status` column holds."""
 
@@ -46,7 +53,7 @@ class Flag:
     id: str
     response_id: str
     contact_id: str | None
-    kind: str
+    kind: FlagKind
     status: FlagStatus
     owner_staff_id: str | None
     raised_at: datetime
@@ -118,7 +125,7 @@ def _flag(r: Row) -> Flag:
         id=r[0],
         response_id=r[1],
         contact_id=r[2],
-        kind=r[3],
+        kind=FlagKind(r[3]),
         status=FlagStatus(r[4]),
         owner_staff_id=r[5],
         raised_at=from_text(r[6]),
