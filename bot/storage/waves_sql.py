@@ -281,7 +281,7 @@ class WavesQueries:
         """Move an invitation to `status` if it is in one of `only_from`; 'sent' stamps
         sent_at."""
         marks = ", ".join("?" for _ in only_from)
-        stamp = to_text(now) if status is InvitationStatus.SENT else None
+        stamp = to_text(now) if status == InvitationStatus.SENT else None
         changed = await self.conn.execute(
             f"UPDATE invitations SET status = ?, sent_at = COALESCE(?, sent_at)"
             f" WHERE id = ? AND status IN ({marks})",

@@ -144,7 +144,7 @@ class Invitations:
         now = self.service.clock()
         async with self.service.storage.transaction(write=False) as tx:
             invitation = await tx.invitation(job.subject)
-            if invitation is None or invitation.status is not InvitationStatus.PENDING:
+            if invitation is None or invitation.status != InvitationStatus.PENDING:
                 return Done("skipped: not pending")
             wave = await tx.wave(invitation.wave_id) if invitation.wave_id else None
             if wave is not None and not wave.is_open(now):
@@ -232,7 +232,7 @@ class Invitations:
             invitation = await tx.invitation(job.subject)
             if (
                 invitation is None
-                or invitation.status is not InvitationStatus.SENT
+                or invitation.status != InvitationStatus.SENT
                 or invitation.reminded_at
             ):
                 return Done("skipped: answered or reminded")
