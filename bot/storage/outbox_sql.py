@@ -59,6 +59,12 @@ class OutboxQueries:
             [(uuid4().hex, k, kind, s, to_text(due), to_text(now)) for k, kind, s, due in jobs],
         )
 
+    async def next_due(self) -> datetime | None:
+        """When the earliest unfinished row is due, if any (a simulation moves its clock
+        there rather than sweeping every few seconds)."""
+        row = await self.conn.fetchone("SELECT MIN(due_at) FROM outbox WHERE finished_at IS NULL")
+        return from_text(row[0]) if row is not None and row[0] is not None else None
+
     async def claim_due(
         self, now: datetime, lease_until: datetime, claimer: str, limit: int
     ) -> list[Job]:

@@ -92,8 +92,10 @@ class Waves:
         *,
         schedule_key: str | None = None,
         now: datetime | None = None,
+        label: str | None = None,
     ) -> StartedWave | None:
         """Start a wave; None when the scheduled wave with `schedule_key` exists already.
+        Its label is `label`, else the survey and the local day (`kto 2026-11-02`).
 
         Employee surveys (MTO, mirror) go to all staff; customer surveys to the contacts
         matching every filter. Raises `WaveError`, changing nothing, when the survey is
@@ -114,7 +116,7 @@ class Waves:
             id=new_id(),
             survey_id=survey.id,
             survey_version=survey.version,
-            label=f"{survey.id} {local_day}",
+            label=label or f"{survey.id} {local_day}",
             population=population.to_dict(),
             opened_at=now,
             closes_at=closes_at,
