@@ -197,7 +197,7 @@ async def test_wave_publish_in_chat_and_on_the_command_line(
 async def test_summary_for_respondents_is_in_their_language(
     storage: Storage, config: Config
 ) -> None:
-    await seed_demo(storage, dict(SURVEYS), today=NOW.date())
+    await seed_demo(storage, config, today=NOW.date(), days=45)
     r = await report(storage, config)
     text = summary_notice(r, "nl", "respondents").text
     assert r.cvs is not None and r.cvs.figures is not None and r.cvs.figures.summary.mean

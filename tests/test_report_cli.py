@@ -1,4 +1,5 @@
-"""`klantstem demo`, `klantstem report` in every format, and `klantstem evidence`."""
+"""`klantstem demo`, `klantstem report` in every format, and `klantstem evidence` (the
+demo's own checks, the same seed giving the same figures among them, are in test_demo)."""
 
 from __future__ import annotations
 
@@ -94,9 +95,11 @@ def test_other_surveys_and_periods_of_the_demo(
     assert mto["follow_up"] is None
     mirror = json_report(demo_db, capsys, "--survey", "mirror")
     assert mirror["mirror"]["customer_wave"] == "KTO 2026 autumn"
-    csat = json_report(demo_db, capsys, "--survey", "csat", "--period", "2026-10")
+    # No support-call survey goes to a customer asked anything in the 30 days before (the
+    # KTO of 9 October), so September is the last full month of CSAT.
+    csat = json_report(demo_db, capsys, "--survey", "csat", "--period", "2026-09")
     assert csat["scope"]["kind"] == "period" and csat["trend"]["unit"] == "month"
-    assert len(csat["trend"]["labels"]) >= 5 and csat["totals"]["csat"]["csat"] is not None
+    assert len(csat["trend"]["labels"]) >= 4 and csat["totals"]["csat"]["csat"] is not None
 
 
 def test_pdf_when_weasyprint_is_installed(demo_db: str, tmp_path: Path) -> None:
@@ -104,18 +107,6 @@ def test_pdf_when_weasyprint_is_installed(demo_db: str, tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"
     assert main(["report", "--db", demo_db, "--format", "pdf", "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
-
-
-def test_the_same_seed_gives_the_same_figures(
-    tmp_path: Path, demo_db: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    again = f"sqlite:///{tmp_path / 'again.db'}"
-    assert main(["demo", "--db", again, "--today", TODAY]) == 0
-    first, second = json_report(demo_db, capsys), json_report(again, capsys)
-    for data in (first, second):
-        data.pop("generated_at")
-        data["scope"].pop("wave_id")
-    assert first == second
 
 
 @pytest.mark.parametrize(
@@ -147,7 +138,7 @@ def test_evidence_turns_a_criterion_into_met(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = f"sqlite:///{tmp_path / 'e.db'}"
-    assert main(["demo", "--db", db, "--today", TODAY]) == 0
+    assert main(["demo", "--db", db, "--today", TODAY, "--days", "45"]) == 0
     before = json_report(db, capsys)["certificate"]["criteria"]
     assert {c["id"]: c["status"] for c in before}["ways_of_working"] == "needs_evidence"
     note = "Ways of working per dimension in the quality handbook, chapter 4."

@@ -1,4 +1,5 @@
-"""`klantstem demo`: fill an empty database with a realistic synthetic organisation."""
+"""`klantstem demo`: fill an empty database with a realistic synthetic organisation, played
+day by day through the bot itself on a clock of its own (see `bot.cli.demo_world`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 
 from bot import i18n
 from bot.cli.common import EXIT_REFUSED, EXIT_USAGE, open_all, where
-from bot.cli.demo_world import DEFAULT_SEED, DatabaseNotEmpty, seed_demo
+from bot.cli.demo_world import DEFAULT_DAYS, DEFAULT_SEED, DatabaseNotEmpty, seed_demo
 from bot.config.settings import Config
 from bot.timeutil import utc_now
 
@@ -24,6 +25,13 @@ def register(
     p.add_argument(
         "--today", metavar="YYYY-MM-DD", help="the day the demo data runs up to (default: today)"
     )
+    p.add_argument(
+        "--days",
+        type=int,
+        default=DEFAULT_DAYS,
+        help="how many days before --today to play, a line per day (default: %(default)s;"
+        " 45 shows the autumn KTO and its weeks of follow-up)",
+    )
     p.set_defaults(command=cmd_demo)
 
 
@@ -38,15 +46,17 @@ async def cmd_demo(args: argparse.Namespace, config: Config) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    storage, surveys = await open_all(config)
+    if args.days < 1:
+        print("klantstem: " + _("--days must be 1 or more."), file=sys.stderr)
+        return EXIT_USAGE
+    storage, _surveys = await open_all(config)
+
+    def said(day: date, text: str) -> None:
+        print(f"{day.isoformat()}  {text}", flush=True)
+
     try:
         summary = await seed_demo(
-            storage,
-            surveys,
-            seed=args.seed,
-            today=today,
-            mirror_gap=config.mirror_gap,
-            min_group=config.min_group_size,
+            storage, config, seed=args.seed, today=today, days=args.days, on_day=said
         )
         await storage.scrub()
     except DatabaseNotEmpty:

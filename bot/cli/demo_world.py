@@ -1,59 +1,90 @@
-"""A realistic synthetic organisation, so a newcomer sees a full report in one command.
+"""A realistic synthetic organisation, played through the real bot so a newcomer sees a
+full report in one command, and an admin sees weeks of follow-up happen in seconds.
 
 A wholesale bakery supplier with 14 staff and 240 customers in four segments and four
 regions, each customer with an account manager as contact person. Two KTO waves half a
 year apart, an MTO wave, a mirror wave beside the second KTO, CSAT after support calls
-over six months, flags in every state with their history, action items on the mirror
-gaps, published results and one piece of certificate evidence.
+over six months, and a piece of certificate evidence.
 
-Every row goes in through the storage methods the bot itself uses. The same seed and the
-same anchor day give the same data (ids are random, as everywhere: they must not reveal
-order or time).
+Nothing is written behind the bot's back. On a clock of its own (`DemoClock`), the demo
+imports the people from CSV through `bot.people.contacts`, starts waves with `Waves`,
+records support calls as interactions, and runs the scheduler's sweep whenever the outbox
+has something due. Simulated customers and staff read what the bot sends them on the
+demo's channel (`DemoChannel`) and answer the questions they were asked, with the
+questions' own buttons, through `Service.handle`; flags are raised, alerted, forwarded,
+reminded and escalated by the real follow-up; account managers act on them with `Flags`;
+waves close at their closing time (anonymous answers released in batches of at least k),
+the action plan follows the mirror gaps, and results are published through the outbox.
+The settings in force (reminder and follow-up days, quiet hours, k) are the ones the
+bot would use; the demo only brings its own chats (a staff chat, Telegram ids).
+
+Each person decides with a random generator of their own, seeded by the demo's seed and
+who they are, so the same seed and the same day give the same figures whatever order the
+outbox happens to send things in (ids are random, as everywhere).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.conversations.release import release_outside_waves, release_wave
-from bot.reports.mirror import by_dimension
-from bot.reports.publish import RESULT, result_key
-from bot.storage import Storage, Transaction, new_id
-from bot.storage.flags_sql import ActionItem, Flag
-from bot.storage.records import Contact, NewResponse, StaffMember, StoredAnswer
-from bot.storage.release_sql import HeldResponse
-from bot.storage.report_sql import EvidenceRow, Slice
-from bot.storage.waves_sql import Invitation, Wave
-from bot.timeutil import to_text
-from flows import Survey
-from scoring.mirror import discrepancies, mirror_gaps
-from scoring.suppression import DEFAULT_MIN_GROUP
+from bot.app import App, build_app
+from bot.cli.demo_channel import DemoChannel, DemoClock, Message
+from bot.config.schedule import ChatAddress
+from bot.config.settings import Config, Secret
+from bot.conversations.service import Inbound
+from bot.flags.flags import FlagError
+from bot.jobs.scheduler import Scheduler, scheduler_component
+from bot.people.contacts import import_contacts, import_staff, parse_contacts, parse_staff
+from bot.reports.evidence import add_evidence
+from bot.reports.publish import PublishError, publish_wave
+from bot.storage import Storage, Transaction
+from bot.storage.records import StaffMember
+from bot.waves.waves import StartedWave
+from flows import Event, EventKind, Reply, Status
+from flows.session import CONSENT_STEP
 
 DEFAULT_SEED = 2026
-BOT = "klantstem"
+DEFAULT_DAYS = 200
+"""The days the demo plays by default: from the spring KTO up to the day before `today`."""
+STAFF_CHAT = "-100200300"
+SWEEP_GAP = timedelta(minutes=15)
+"""The demo sweeps at most this often in its own time (the bot sweeps every 30 seconds:
+rows come due a little later in the demo, never earlier)."""
 
-# ref, name, admin, talks with customers
-_STAFF: tuple[tuple[str, str, bool, bool], ...] = (
-    ("S01", "Sanne de Vries", True, True),
-    ("S02", "Mark Jansen", False, True),
-    ("S03", "Fatima El Amrani", False, True),
-    ("S04", "Pieter Bakker", False, True),
-    ("S05", "Lotte Visser", False, True),
-    ("S06", "Daan Smit", False, True),
-    ("S07", "Noor Hendriks", False, True),
-    ("S08", "Bram Mulder", False, False),
-    ("S09", "Eva de Boer", False, False),
-    ("S10", "Ruben Meijer", False, True),
-    ("S11", "Iris Bos", False, False),
-    ("S12", "Thijs Vos", False, False),
-    ("S13", "Julia Peters", False, True),
-    ("S14", "Sem Dekker", True, False),
+# ref, name, admin, talks with customers, has Telegram
+_STAFF: tuple[tuple[str, str, bool, bool, bool], ...] = (
+    ("S01", "Sanne de Vries", True, True, True),
+    ("S02", "Mark Jansen", False, True, True),
+    ("S03", "Fatima El Amrani", False, True, True),
+    ("S04", "Pieter Bakker", False, True, False),
+    ("S05", "Lotte Visser", False, True, True),
+    ("S06", "Daan Smit", False, True, True),
+    ("S07", "Noor Hendriks", False, True, True),
+    ("S08", "Bram Mulder", False, False, True),
+    ("S09", "Eva de Boer", False, False, True),
+    ("S10", "Ruben Meijer", False, True, True),
+    ("S11", "Iris Bos", False, False, True),
+    ("S12", "Thijs Vos", False, False, True),
+    ("S13", "Julia Peters", False, True, True),
+    ("S14", "Sem Dekker", True, False, True),
 )
 _ACCOUNT_MANAGERS = ("S02", "S03", "S04")
+"""S04 has no Telegram: the flags of his customers cannot be forwarded, so the staff chat
+is reminded and the coordinator takes them on (or they are escalated first)."""
 _COORDINATOR = "S01"
+
+# When things happen, in days before `today` (09:00 UTC unless said), and for how long.
+_SPRING_DAY, _MTO_DAY, _MIRROR_DAY, _AUTUMN_DAY = -200, -100, -45, -44
+_KTO_DAYS, _STAFF_DAYS = 21, 14
+_PUBLISH_AFTER = timedelta(days=2, hours=17)  # 10:00 two days after a 17:00 close
+_CSAT_MONTHS = 6
+_EVIDENCE_DAY = -150
 
 # segment: (share of customers, effect on every grade)
 _SEGMENTS = {
@@ -109,23 +140,31 @@ _FRUSTRATIONS = (
     "You did not know what we had ordered before.",
     "The webshop is slow at the end of the month.",
 )
-_OUTCOMES = (
-    "Called the customer; agreed on a new delivery window.",
-    "Visited the customer; credit note sent for the late delivery.",
-    "Thanked the customer; asked for a reference case.",
-    "Explained the new invoice layout; customer satisfied.",
-)
+_OUTCOMES = {
+    "detractor": (
+        "Called the customer; agreed on a new delivery window.",
+        "Visited the customer; credit note sent for the late delivery.",
+        "Explained the new invoice layout; customer satisfied.",
+    ),
+    "promoter": ("Thanked the customer; asked for a reference case.",),
+}
+_ACTION_NOTE = "Workshop with the account managers; intake checklist agreed."
+_EVIDENCE_NOTE = "Results of the spring KTO presented to the management team."
+
+Answers = dict[str, int | str | None]
+"""What a person will answer, by question id (None: skip it)."""
 
 
 @dataclass
 class DemoSummary:
-    """What the demo wrote."""
+    """What the demo did."""
 
     staff: int = 0
     contacts: int = 0
     waves: list[str] = field(default_factory=list)
     responses: int = 0
     flags: int = 0
+    days: int = 0
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -134,8 +173,8 @@ class DatabaseNotEmpty(RuntimeError):
 
 @dataclass(frozen=True)
 class _Customer:
-    id: str
     ref: str
+    address: str
     language: str
     segment: str
     region: str
@@ -143,371 +182,431 @@ class _Customer:
     since: str
     latent: float
 
-    @property
-    def attributes(self) -> dict[str, str]:
-        return {"segment": self.segment, "region": self.region}
+
+@dataclass
+class _Day:
+    """What happened on one simulated day, for its line."""
+
+    opened: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+    answered: int = 0
+    flags_closed: int = 0
+    interactions: int = 0
 
 
-class _Demo:
+def _grade(rng: random.Random, mean: float, low: int, high: int, spread: float = 0.9) -> int:
+    return max(low, min(high, round(rng.gauss(mean, spread))))
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    return ("\n".join(",".join(row) for row in rows) + "\n").encode("utf-8")
+
+
+class _World:
+    """The demo organisation living on the demo clock."""
+
     def __init__(
-        self,
-        tx: Transaction,
-        surveys: dict[str, Survey],
-        rng: random.Random,
-        anchor: datetime,
-        min_group: int,
+        self, app: App, scheduler: Scheduler, clock: DemoClock, channel: DemoChannel, seed: int
     ) -> None:
-        self.tx, self.surveys, self.rng, self.anchor = tx, surveys, rng, anchor
-        self.min_group = min_group
-        self.staff: dict[str, str] = {}
-        self.customers: list[_Customer] = []
+        self.app, self.scheduler, self.clock, self.channel = app, scheduler, clock, channel
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.customers: dict[str, _Customer] = {}
+        self.staff: dict[str, StaffMember] = {}
+        self.staff_by_address: dict[str, str] = {}
+        self.plans: dict[str, tuple[str, Answers]] = {}
+        """address -> (when to answer: 'now' or 'reminded', the answers) of an invitation."""
+        self.agenda: list[tuple[datetime, str, int, Callable[[], Awaitable[None]]]] = []
+        self._order = itertools.count()
+        self.last_sweep: datetime | None = None
+        self.day = _Day()
         self.summary = DemoSummary()
+        self.waves: dict[str, str] = {}
+        """wave id -> label of the waves the demo started."""
+        channel.on_message = self.received
 
-    def day(self, offset: float, hour: float = 0.0) -> datetime:
-        return self.anchor + timedelta(days=offset, hours=hour)
+    # -- the agenda --------------------------------------------------------------------
 
-    def grade(self, mean: float, low: int, high: int, spread: float = 0.9) -> int:
-        return max(low, min(high, round(self.rng.gauss(mean, spread))))
+    def at(self, when: datetime, who: str, action: Callable[[], Awaitable[None]]) -> None:
+        """Do `action` at `when`; `who` orders what happens at the same moment."""
+        heapq.heappush(self.agenda, (when, who, next(self._order), action))
+
+    def person_rng(self, *parts: object) -> random.Random:
+        """A generator of one person's own for one decision: the same whatever the order."""
+        return random.Random(":".join(str(p) for p in (self.seed, *parts)))
+
+    async def run(self, end: datetime, on_day: Callable[[date, _Day, Counter[str]], None]) -> None:
+        """Play the agenda and the outbox up to `end`, a line per day."""
+        today = self.clock.now.date()
+        while True:
+            async with self.app.storage.transaction(write=False) as tx:
+                due = await tx.next_due()
+            sweep_at = None
+            if due is not None:
+                sweep_at = due if self.last_sweep is None else max(due, self.last_sweep + SWEEP_GAP)
+            event_at = self.agenda[0][0] if self.agenda else None
+            if event_at is not None and (sweep_at is None or event_at < sweep_at):
+                moment = event_at
+            elif sweep_at is not None:
+                moment = sweep_at
+            else:
+                break
+            if moment >= end:
+                break
+            while moment.date() > today:
+                self.end_day(today, on_day)
+                today += timedelta(days=1)
+            self.clock.move_to(moment)
+            if moment == event_at and (sweep_at is None or event_at < sweep_at):
+                _when, _who, _n, action = heapq.heappop(self.agenda)
+                await action()
+            else:
+                await self.scheduler.sweep()
+                await self.app.service.settled()
+                self.last_sweep = moment
+        self.clock.move_to(end)
+        while today < end.date():
+            self.end_day(today, on_day)
+            today += timedelta(days=1)
+
+    def end_day(self, day: date, on_day: Callable[[date, _Day, Counter[str]], None]) -> None:
+        """Tell the day's line: what happened, and what went out by distinct subject (an
+        escalation to two admins is one flag escalated)."""
+        distinct = Counter({kind: len(s) for kind, s in self.channel.subjects.items()})
+        on_day(day, self.day, distinct)
+        self.channel.clear_counts()
+        self.day = _Day()
+
+    # -- people ------------------------------------------------------------------------
 
     async def people(self) -> None:
-        for i, (ref, name, admin, _) in enumerate(_STAFF, 1):
-            member = StaffMember(
-                ref=ref,
-                name=name,
-                email=f"{ref.lower()}@example.org",
-                language="nl",
-                is_admin=admin,
-                telegram=str(800_000_000 + i),
+        """The staff and the customers, imported from CSV as an admin would."""
+        rows = [["ref", "name", "email", "language", "telegram", "admin"]]
+        for i, (ref, name, admin, _faces, chat) in enumerate(_STAFF, 1):
+            address = str(800_000_000 + i) if chat else ""
+            if address:
+                self.staff_by_address[address] = ref
+            rows.append(
+                [ref, name, f"{ref.lower()}@example.org", "nl", address, "yes" if admin else "no"]
             )
-            await self.tx.upsert_staff(member, self.anchor)
-        self.staff = {m.ref: m.id or "" for m in await self.tx.staff()}
+        staff_csv = _csv(rows)
         segments = list(_SEGMENTS)
         weights = [share for share, _ in _SEGMENTS.values()]
+        rows = [
+            [
+                "ref",
+                "name",
+                "email",
+                "language",
+                "timezone",
+                "telegram",
+                "contact_person",
+                "segment",
+                "region",
+            ]
+        ]
         for i in range(1, 241):
             segment = self.rng.choices(segments, weights)[0]
             region = self.rng.choice(list(_REGIONS))
             ref = f"C{i:03d}"
-            contact = Contact(
-                ref=ref,
-                name=f"{self.rng.choice(_KINDS)} {self.rng.choice(_NAMES)}",
-                email=f"{ref.lower()}@example.com",
-                language="nl" if self.rng.random() < 0.7 else "en",
-                timezone="Europe/Amsterdam",
-                contact_person=self.rng.choice(_ACCOUNT_MANAGERS),
-                attributes={"segment": segment, "region": region},
-                telegram=str(700_000_000 + i),
-            )
-            await self.tx.upsert_contact(contact, self.anchor)
-        for c in await self.tx.contacts():
+            name = f"{self.rng.choice(_KINDS)} {self.rng.choice(_NAMES)}"
+            language = "nl" if self.rng.random() < 0.7 else "en"
+            manager = self.rng.choice(_ACCOUNT_MANAGERS)
+            address = str(700_000_000 + i)
             since = self.rng.choices(("lt1", "y1to3", "gt3"), (0.2, 0.35, 0.45))[0]
-            effect = _SEGMENTS[c.attributes["segment"]][1] + _REGIONS[c.attributes["region"]]
-            self.customers.append(
-                _Customer(
-                    id=c.id or "",
-                    ref=c.ref,
-                    language=c.language or "nl",
-                    segment=c.attributes["segment"],
-                    region=c.attributes["region"],
-                    manager=c.contact_person or _ACCOUNT_MANAGERS[0],
-                    since=since,
-                    latent=self.rng.gauss(effect, 1.0),
-                )
+            effect = _SEGMENTS[segment][1] + _REGIONS[region]
+            latent = self.rng.gauss(effect, 1.0)
+            if self.rng.random() < 0.03:
+                self.channel.unreachable.add(address)  # blocked the bot long ago
+            self.customers[address] = _Customer(
+                ref, address, language, segment, region, manager, since, latent
             )
+            rows.append(
+                [
+                    ref,
+                    name,
+                    f"{ref.lower()}@example.com",
+                    language,
+                    "Europe/Amsterdam",
+                    address,
+                    manager,
+                    segment,
+                    region,
+                ]
+            )
+        now = self.clock.now
+        async with self.app.storage.transaction() as tx:
+            await import_staff(tx, parse_staff(staff_csv), now)
+            await import_contacts(tx, parse_contacts(_csv(rows)), now)
+            await tx.audit("cli", "demo.people", {"staff": len(_STAFF), "contacts": 240}, now)
+            self.staff = {m.ref: m for m in await tx.staff()}
         self.summary.staff, self.summary.contacts = len(self.staff), len(self.customers)
 
-    async def wave(
-        self,
-        survey_id: str,
-        label: str,
-        opened: int,
-        days: int,
-        invitees: Sequence[tuple[str | None, str | None]],
-    ) -> tuple[Wave, list[Invitation]]:
-        survey = self.surveys[survey_id]
-        wave = Wave(
-            id=new_id(),
-            survey_id=survey_id,
-            survey_version=survey.version,
-            label=label,
-            population={"all": True},
-            opened_at=self.day(opened, 9),
-            closes_at=self.day(opened + days, 17),
-            created_by=_COORDINATOR,
-        )
-        await self.tx.insert_wave(wave)
-        invitations = [
-            Invitation(
-                id=new_id(),
-                survey_id=survey_id,
-                due_at=wave.opened_at,
-                created_at=wave.opened_at,
-                wave_id=wave.id,
-                contact_id=contact,
-                staff_id=staff,
-            )
-            for contact, staff in invitees
-        ]
-        await self.tx.insert_invitations(invitations)
-        self.summary.waves.append(label)
-        return wave, invitations
+    # -- what the bot sends ------------------------------------------------------------
 
-    async def respond(
-        self,
-        survey: Survey,
-        wave_id: str | None,
-        when: datetime,
-        answers: dict[str, int | str],
-        *,
-        anonymous: bool,
-        customer: _Customer | None = None,
-    ) -> str | None:
-        """Store one response: a named one at once (its id), an anonymous one held."""
-        named = customer is not None and not anonymous
-        identity = None
-        if named and customer is not None:
-            found = await self.tx.identity("telegram", str(700_000_000 + int(customer.ref[1:])))
-            identity = found.id if found else None
-        stored = tuple(
-            StoredAnswer(qid, score=v)
-            if isinstance(v, int)
-            else StoredAnswer(qid, choice=v)
-            if survey.question(qid).choices
-            else StoredAnswer(qid, text=v)
-            for qid, v in answers.items()
-        )
-        self.summary.responses += 1
-        if not named:
-            # Anonymous answers take the product's own path: held, then released in a
-            # batch of at least k (a wave's at its close, others once k wait).
-            held = HeldResponse(
-                survey.id,
-                survey.version,
-                wave_id,
-                None,
-                None,
-                customer.attributes if customer else {},
-                stored,
-            )
-            await self.tx.hold_response(held, when)
-            if wave_id is None:
-                await release_outside_waves(self.tx, survey.id, self.min_group, when)
-            return None
-        return await self.tx.store_response(
-            NewResponse(
-                survey_id=survey.id,
-                survey_version=survey.version,
-                wave_id=wave_id,
-                anonymous=False,
-                contact_id=customer.id if customer else None,
-                identity_id=identity,
-                language=customer.language if customer else "nl",
-                attributes=customer.attributes if customer else {},
-                completed_at=when,
-                answers=stored,
-            )
-        )
+    def received(self, message: Message) -> None:
+        """Someone read a message: they may act on it (later, on the agenda)."""
+        who = f"{message.address}:{message.kind}"
+        if message.kind in ("invite", "remind"):
+            self.at(self.clock.now, who, lambda: self.consider(message))
+        elif message.kind == "flag.forward" and message.address in self.staff_by_address:
+            owner = self.staff_by_address[message.address]
+            self.at(self.clock.now, who, lambda: self.follow_up(message.subject, owner))
+        elif message.kind in ("flag.forward_reminder", "flag.forward_escalation"):
+            if message.address in (STAFF_CHAT, self.address_of(_COORDINATOR)):
+                self.at(self.clock.now, who, lambda: self.take_on(message))
+        elif message.kind == "action.plan":
+            later = self.clock.now + timedelta(days=6)
+            self.at(later, who, lambda: self.close_action_item(message.subject))
 
-    async def kto_wave(self, label: str, opened: int, index: int) -> Wave:
-        survey = self.surveys["kto"]
-        wave, invitations = await self.wave(
-            "kto", label, opened, 21, [(c.id, None) for c in self.customers]
-        )
-        by_contact = {c.id: c for c in self.customers}
-        shift = 0.25 * index
-        for invitation in invitations:
-            invitation_id = invitation.id
-            customer = by_contact[invitation.contact_id or ""]
-            await self.tx.mark_invitation(
-                invitation_id, "sent", wave.opened_at, only_from=("pending",)
-            )
-            if self.rng.random() < 0.03:
-                await self.tx.mark_invitation(
-                    invitation_id, "unreachable", wave.opened_at, only_from=("sent",)
-                )
-                continue
-            if self.rng.random() > 0.5 + 0.05 * customer.latent:
-                continue
-            when = self.day(opened + self.rng.uniform(0.1, 20), 0)
-            lat = customer.latent
-            answers: dict[str, int | str] = {
-                "satisfaction": self.grade(7.3 + shift + 0.9 * lat, 0, 10),
-                "loyalty": self.grade(7.6 + shift + 0.8 * lat, 0, 10),
-                "recommendation": self.grade(7.1 + shift + 1.1 * lat, 0, 10, 1.1),
-            }
-            for dimension, (first, second, _) in _GRADES.items():
-                mean = (first, second)[index] + 0.6 * lat
-                answers[dimension] = self.grade(mean, 1, 10)
-            answers["customer_since"] = customer.since
-            if self.rng.random() < 0.3:
-                answers["frustration"] = self.rng.choice(_FRUSTRATIONS)
-            anonymous = self.rng.random() < 0.35
-            response_id = await self.respond(
-                survey, wave.id, when, answers, anonymous=anonymous, customer=customer
-            )
-            await self.tx.mark_invitation_done(invitation_id, None if anonymous else when)
-            score = int(answers["recommendation"])
-            if response_id is not None and (score >= 9 or score <= 6):
-                await self.flag(response_id, customer, score, when)
-        return wave
+    def address_of(self, ref: str) -> str:
+        return next((a for a, r in self.staff_by_address.items() if r == ref), "")
 
-    async def flag(
-        self, response_id: str, customer: _Customer, score: int, raised: datetime
-    ) -> None:
-        flag_id = new_id()
-        kind = "promoter" if score >= 9 else "detractor"
-        raised = raised + timedelta(minutes=1)
-        await self.tx.insert_flag(
-            Flag(flag_id, response_id, customer.id, kind, "open", None, raised)
-        )
-        await self.tx.add_flag_event(flag_id, raised, BOT, "raised", f"recommendation {score}")
-        await self.tx.mark_flags_alerted([flag_id], raised)
-        await self.tx.add_flag_event(flag_id, raised, BOT, "alerted")
-        self.summary.flags += 1
-        now = self.anchor
-        age = (now - raised).days
-        roll = self.rng.random()
-        owner = self.staff[customer.manager]
-        if age > 40 or roll < 0.45:
-            late = self.rng.random() < 0.12
-            forwarded = raised + timedelta(
-                days=self.rng.uniform(8, 10) if late else self.rng.uniform(0.1, 4)
-            )
-            closed = forwarded + timedelta(
-                days=self.rng.uniform(25, 30) if late else self.rng.uniform(1, 12)
-            )
-            if forwarded >= now or closed >= now:
-                forwarded, closed = raised + timedelta(hours=2), raised + timedelta(days=1)
-            await self.forward(flag_id, owner, forwarded)
-            await self.tx.close_flag(flag_id, closed, self.rng.choice(_OUTCOMES))
-            await self.tx.add_flag_event(
-                flag_id, closed, customer.manager, "closed", self.rng.choice(_OUTCOMES)
-            )
-        elif roll < 0.75:
-            await self.forward(flag_id, owner, raised + timedelta(days=self.rng.uniform(0.1, 3)))
+    async def consider(self, message: Message) -> None:
+        """A person got an invitation or the reminder: answer soon, later, or not at all."""
+        address = message.address
+        if message.kind == "remind":
+            plan = self.plans.get(address)
+            if plan is not None and plan[0] == "reminded":
+                rng = self.person_rng(address, "reminded", self.clock.now.date())
+                self.plans[address] = ("now", plan[1])
+                later = self.clock.now + timedelta(hours=rng.uniform(0.5, 20))
+                self.at(later, address, self.answer_for(address))
+            return
+        stored = await self.app.service.open_session("telegram", address)
+        if stored is None:
+            return
+        survey, day = stored.survey_id, self.clock.now.date()
+        rng = self.person_rng(address, survey, day)
+        customer = self.customers.get(address)
+        if customer is not None:
+            answers = self.customer_answers(rng, customer, survey)
+            willing = {"kto": 0.5 + 0.05 * customer.latent, "csat": 0.6}.get(survey, 0.5)
         else:
-            for days, action in ((5, "reminded"), (7, "escalated")):
-                if age >= days:
-                    await self.tx.add_flag_event(
-                        flag_id, raised + timedelta(days=days), BOT, action
-                    )
+            answers = self.staff_answers(rng, survey)
+            willing = 0.82
+        if rng.random() > willing:
+            return
+        if rng.random() < 0.65 or not self.app.config.reminder_after:
+            self.plans[address] = ("now", answers)
+            delay = timedelta(hours=rng.uniform(0.2, 30))
+            self.at(self.clock.now + delay, address, self.answer_for(address))
+        else:
+            self.plans[address] = ("reminded", answers)
 
-    async def forward(self, flag_id: str, owner: str, at: datetime) -> None:
-        await self.tx.forward_flag(flag_id, owner, at)
-        await self.tx.add_flag_event(flag_id, at, _COORDINATOR, "forwarded")
+    def answer_for(self, address: str) -> Callable[[], Awaitable[None]]:
+        async def act() -> None:
+            await self.answer_as(address)
 
-    async def staff_wave(
-        self,
-        survey_id: str,
-        label: str,
-        opened: int,
-        refs: Sequence[str],
-        answer: Callable[[], dict[str, int | str]],
-    ) -> Wave:
-        survey = self.surveys[survey_id]
-        wave, invitations = await self.wave(
-            survey_id, label, opened, 14, [(None, self.staff[r]) for r in refs]
-        )
-        for invitation in invitations:
-            invitation_id = invitation.id
-            await self.tx.mark_invitation(
-                invitation_id, "sent", wave.opened_at, only_from=("pending",)
-            )
-            if self.rng.random() < 0.82:
-                when = self.day(opened + self.rng.uniform(0.1, 12))
-                await self.respond(survey, wave.id, when, answer(), anonymous=True)
-                await self.tx.mark_invitation_done(invitation_id, None)
-        return wave
+        return act
 
-    def mto_answers(self) -> dict[str, int | str]:
-        mood = self.rng.gauss(0, 0.8)
-        answers: dict[str, int | str] = {k: self.grade(v + mood, 1, 10) for k, v in _MTO.items()}
-        answers["enps"] = self.grade(7.2 + mood, 0, 10, 1.3)
+    def customer_answers(self, rng: random.Random, c: _Customer, survey: str) -> Answers:
+        if survey == "csat":
+            weights = (0.06, 0.08, 0.14, 0.34, 0.38)
+            score = rng.choices((1, 2, 3, 4, 5), weights)[0]
+            improve = rng.choice(_FRUSTRATIONS) if score <= 3 and rng.random() < 0.5 else None
+            return {
+                CONSENT_STEP: "anonymous" if rng.random() < 0.3 else "named",
+                "csat": score,
+                "improve": improve,
+            }
+        second = 1 if self.clock.now.month >= 7 else 0
+        shift, lat = 0.25 * second, c.latent
+        answers: Answers = {
+            CONSENT_STEP: "anonymous" if rng.random() < 0.35 else "named",
+            "satisfaction": _grade(rng, 7.3 + shift + 0.9 * lat, 0, 10),
+            "loyalty": _grade(rng, 7.6 + shift + 0.8 * lat, 0, 10),
+            "recommendation": _grade(rng, 7.1 + shift + 1.1 * lat, 0, 10, 1.1),
+        }
+        for dimension, means in _GRADES.items():
+            answers[dimension] = _grade(rng, means[second] + 0.6 * lat, 1, 10)
+        answers["customer_since"] = c.since
+        answers["frustration"] = rng.choice(_FRUSTRATIONS) if rng.random() < 0.3 else None
         return answers
 
-    def mirror_answers(self) -> dict[str, int | str]:
-        answers: dict[str, int | str] = {
-            "satisfaction": self.grade(8.0, 0, 10, 0.7),
-            "loyalty": self.grade(8.2, 0, 10, 0.7),
-            "recommendation": self.grade(7.9, 0, 10, 0.8),
+    def staff_answers(self, rng: random.Random, survey: str) -> Answers:
+        if survey == "mto":
+            mood = rng.gauss(0, 0.8)
+            answers: Answers = {k: _grade(rng, v + mood, 1, 10) for k, v in _MTO.items()}
+            answers["enps"] = _grade(rng, 7.2 + mood, 0, 10, 1.3)
+            return answers
+        answers = {
+            "satisfaction": _grade(rng, 8.0, 0, 10, 0.7),
+            "loyalty": _grade(rng, 8.2, 0, 10, 0.7),
+            "recommendation": _grade(rng, 7.9, 0, 10, 0.8),
         }
         for dimension, (_, second, bias) in _GRADES.items():
-            answers[dimension] = self.grade(second + bias, 1, 10, 0.7)
+            answers[dimension] = _grade(rng, second + bias, 1, 10, 0.7)
+        answers["frustration"] = None
         return answers
 
-    async def csat_months(self, months: int) -> None:
-        survey = self.surveys["csat"]
-        for month in range(months, 0, -1):
-            start = months - month
-            for _ in range(self.rng.randint(22, 30)):
-                customer = self.rng.choice(self.customers)
-                asked = self.day(-30 * month + self.rng.uniform(0, 29), 10)
-                if asked >= self.anchor:
-                    continue
-                invitation = Invitation(
-                    id=new_id(),
-                    survey_id="csat",
-                    due_at=asked,
-                    created_at=asked,
-                    contact_id=customer.id,
-                    touchpoint="support call",
-                )
-                await self.tx.insert_invitations([invitation])
-                await self.tx.mark_invitation(invitation.id, "sent", asked, only_from=("pending",))
-                if self.rng.random() > 0.6:
-                    continue
-                weights = (0.06, 0.08, 0.14, 0.38 - 0.01 * start, 0.34 + 0.01 * start)
-                score = self.rng.choices((1, 2, 3, 4, 5), weights)[0]
-                answers: dict[str, int | str] = {"csat": score}
-                if score <= 3 and self.rng.random() < 0.5:
-                    answers["improve"] = self.rng.choice(_FRUSTRATIONS)
-                when = asked + timedelta(hours=self.rng.uniform(1, 30))
-                anonymous = self.rng.random() < 0.3
-                await self.respond(
-                    survey, None, when, answers, anonymous=anonymous, customer=customer
-                )
-                await self.tx.mark_invitation_done(invitation.id, None if anonymous else when)
+    async def answer_as(self, address: str) -> None:
+        """The person answers the questions they are asked, one tap or message each."""
+        plan = self.plans.pop(address, None)
+        if plan is None:
+            return
+        answers = plan[1]
+        service = self.app.service
+        for _ in range(64):
+            question = self.channel.question(address)
+            if question is None:
+                return
+            event = _event_for(question, answers)
+            if event is None:
+                return
+            handled = await service.handle(Inbound("telegram", address, address, event))
+            if handled.status is not Status.ACTIVE:
+                if handled.status is Status.COMPLETED:
+                    self.day.answered += 1
+                    self.summary.responses += 1
+                break
+            if self.channel.question(address) is question:
+                break  # refused: the person gives up rather than try forever
+        await service.settled()
 
-    async def action_items(self, mirror: Wave, kto: Wave, threshold: float) -> None:
-        staff = by_dimension(
-            self.surveys["mirror"], await self.tx.histograms(Slice("mirror", mirror.id))
-        )
-        customers = by_dimension(
-            self.surveys["kto"], await self.tx.histograms(Slice("kto", kto.id))
-        )
-        created = (mirror.closes_at or self.anchor) + timedelta(days=1)
-        for i, gap in enumerate(discrepancies(mirror_gaps(staff, customers), threshold)):
-            item = ActionItem(
-                id=new_id(),
-                mirror_wave_id=mirror.id,
-                kto_wave_id=kto.id,
-                dimension=gap.dimension,
-                staff_mean=gap.staff.mean or 0.0,
-                customer_mean=gap.customers.mean or 0.0,
-                owner_staff_id=self.staff[_COORDINATOR],
-                status="open",
-                created_at=created,
-                due_at=created + timedelta(days=30),
+    # -- staff acting on flags -----------------------------------------------------------
+
+    async def _flag_rng(self, flag_id: str, purpose: str) -> tuple[random.Random, str] | None:
+        async with self.app.storage.transaction(write=False) as tx:
+            flag = await tx.flag(flag_id)
+            contact = await tx.contact_by_id(flag.contact_id) if flag and flag.contact_id else None
+        if flag is None or flag.status == "closed":
+            return None
+        who = contact.ref if contact else "?"
+        return self.person_rng("flag", purpose, who, flag.raised_at.isoformat()), flag.kind
+
+    async def follow_up(self, flag_id: str, owner: str) -> None:
+        """The owner of a flag calls the customer and closes it: mostly within days, now
+        and then only after it was escalated."""
+        found = await self._flag_rng(flag_id, "follow-up")
+        if found is None:
+            return
+        rng, kind = found
+        if rng.random() < 0.12:
+            async with self.app.storage.transaction(write=False) as tx:
+                flag = await tx.flag(flag_id)
+            assert flag is not None
+            late = self.app.config.followup_escalation + timedelta(days=rng.uniform(1, 8))
+            when = max(flag.raised_at + late, self.clock.now)
+        else:
+            when = self.clock.now + timedelta(days=rng.uniform(0.3, 12))
+        note = rng.choice(_OUTCOMES.get(kind, _OUTCOMES["detractor"]))
+        self.at(when, f"flag:{owner}", lambda: self.close_flag(flag_id, owner, note))
+
+    async def close_flag(self, flag_id: str, owner: str, note: str) -> None:
+        try:
+            await self.scheduler.flags.close(flag_id, f"staff:{owner}", note)
+        except FlagError:
+            return
+        self.day.flags_closed += 1
+
+    async def take_on(self, message: Message) -> None:
+        """The coordinator takes on a flag nobody could forward: at the reminder most of the
+        time, else once it was escalated."""
+        found = await self._flag_rng(message.subject, "take")
+        if found is None:
+            return
+        rng, _kind = found
+        if message.kind == "flag.forward_reminder" and rng.random() < 0.4:
+            return  # busy: it will be escalated
+        member = self.staff[_COORDINATOR]
+        try:
+            await self.scheduler.flags.take(message.subject, member, f"staff:{_COORDINATOR}")
+        except FlagError:
+            return
+        await self.follow_up(message.subject, _COORDINATOR)
+
+    async def close_action_item(self, subject: str) -> None:
+        """The coordinator deals with the widest gap of the action plan first."""
+        mirror_id, _, kto_id = subject.partition(":")
+        async with self.app.storage.transaction(write=False) as tx:
+            items = [
+                i
+                for i in await tx.action_items()
+                if (i.mirror_wave_id, i.kto_wave_id) == (mirror_id, kto_id) and i.status != "closed"
+            ]
+        if not items:
+            return
+        widest = max(items, key=lambda i: (abs(i.staff_mean - i.customer_mean), i.dimension))
+        try:
+            await self.scheduler.plan.close(widest.id, f"staff:{_COORDINATOR}", _ACTION_NOTE)
+        except FlagError:
+            return
+
+    # -- what the organisation does ------------------------------------------------------
+
+    def start_wave(self, when: datetime, survey: str, label: str, days: int) -> None:
+        async def start() -> None:
+            closes = when + timedelta(days=days, hours=8)
+            started = await self.scheduler.waves.start(
+                survey, {}, closes, f"staff:{_COORDINATOR}", label=label
             )
-            await self.tx.insert_action_item(item)
-            await self.tx.add_action_event(item.id, created, BOT, "created")
-            if i == 0:
-                done = created + timedelta(days=6)
-                note = "Workshop with the account managers; intake checklist agreed."
-                await self.tx.close_action_item(item.id, done, note)
-                await self.tx.add_action_event(item.id, done, _COORDINATOR, "closed", note)
+            assert isinstance(started, StartedWave)
+            self.waves[started.wave.id] = label
+            self.summary.waves.append(label)
+            self.day.opened.append(label)
+            self.at(closes, f"closed:{label}", lambda: self.closed(label))
+            publish_at = when + timedelta(days=days) + _PUBLISH_AFTER
+            self.at(publish_at, f"publish:{label}", lambda: self.publish(started.wave.id))
 
-    async def publish(self, wave: Wave, at: datetime) -> None:
-        """Results fed back: every recipient with a Telegram chat got them."""
-        await self.tx.add_publication(new_id(), wave.id, _COORDINATOR, at)
-        employees_only = self.surveys[wave.survey_id].mirrors is not None
-        recipients = await self.tx.wave_recipients(wave.id, include_all_staff=not employees_only)
-        jobs = [
-            (result_key(wave.id, r.key), RESULT, wave.id, at)
-            for r in recipients
-            if "telegram" in r.chats
-        ]
-        await self.tx.schedule_jobs(jobs, at)
-        await self.tx.cancel_jobs([wave.id], [RESULT], at, "sent")
+        self.at(when, f"wave:{label}", start)
+
+    async def closed(self, label: str) -> None:
+        self.day.closed.append(label)
+
+    async def publish(self, wave_id: str) -> None:
+        app = self.app
+        try:
+            await publish_wave(
+                app.storage,
+                app.surveys,
+                app.config,
+                wave_id,
+                f"staff:{_COORDINATOR}",
+                self.clock.now,
+            )
+        except PublishError:
+            return
+        self.day.published.append(self.waves[wave_id])
+
+    def support_call(self, when: datetime, ref: str) -> None:
+        async def call() -> None:
+            scheduled = await self.scheduler.invitations.record_interaction(
+                ref, "support call", "csat", "crm"
+            )
+            if scheduled.invitation_id is not None:
+                self.day.interactions += 1
+
+        self.at(when, f"call:{ref}", call)
+
+    def evidence(self, when: datetime) -> None:
+        async def add() -> None:
+            await add_evidence(
+                self.app.storage,
+                "management_presentation",
+                _EVIDENCE_NOTE,
+                f"staff:{_COORDINATOR}",
+                self.clock.now,
+            )
+
+        self.at(when, "evidence", add)
+
+
+def _event_for(question: Reply, answers: Answers) -> Event | None:
+    """The tap (or message) that gives the planned answer to `question`."""
+    qid, revision, conversation = question.question_id, question.revision, question.conversation
+    planned = answers.get(qid or "")
+    if planned is None:
+        if question.skippable:
+            return Event(EventKind.SKIP, "", qid, revision, conversation)
+        return None
+    value = str(planned)
+    if question.options:
+        if not any(o.value == value for o in question.options):
+            return None
+        return Event(EventKind.PRESS, value, qid, revision, conversation)
+    return Event(EventKind.TEXT, value)
 
 
 async def _is_empty(tx: Transaction) -> bool:
@@ -515,48 +614,111 @@ async def _is_empty(tx: Transaction) -> bool:
     return not counts and not await tx.contacts() and not await tx.staff()
 
 
+def demo_config(config: Config) -> Config:
+    """The settings the demo runs on: the installation's own, with the demo's chats (its
+    people are on its own Telegram-like channel, its staff chat is its own) and no
+    scheduled waves (the demo starts its waves itself)."""
+    return replace(
+        config,
+        staff_chat=ChatAddress("telegram", STAFF_CHAT),
+        telegram_token=Secret("demo"),
+        slack_bot_token=None,
+        wave_schedule=(),
+    )
+
+
 async def seed_demo(
     storage: Storage,
-    surveys: dict[str, Survey],
+    config: Config,
     *,
     seed: int = DEFAULT_SEED,
     today: date,
-    mirror_gap: float = 1.0,
-    min_group: int = DEFAULT_MIN_GROUP,
+    days: int = DEFAULT_DAYS,
+    on_day: Callable[[date, str], None] | None = None,
 ) -> DemoSummary:
-    """Fill an empty database with the demo organisation, dated up to `today`."""
-    rng = random.Random(seed)
-    anchor = datetime.combine(today, time(0, 0), tzinfo=UTC)
-    async with storage.transaction() as tx:
+    """Play the demo organisation's last `days` days before `today` through the bot, into
+    an empty database; `on_day` hears a line for each day on which something happened."""
+    if days < 1:
+        raise ValueError("the demo plays at least one day")
+    async with storage.transaction(write=False) as tx:
         if not await _is_empty(tx):
             raise DatabaseNotEmpty(storage.url)
-        demo = _Demo(tx, surveys, rng, anchor, min_group)
-        await demo.people()
-        year = (today - timedelta(days=200)).year
-        kto1 = await demo.kto_wave(f"KTO {year} spring", -200, 0)
-        mto = await demo.staff_wave(
-            "mto", f"MTO {year}", -100, [r for r, *_ in _STAFF], demo.mto_answers
+    end = datetime.combine(today, time(0, 0), tzinfo=UTC)
+    start = end - timedelta(days=days)
+    clock = DemoClock(start)
+    channel = DemoChannel()
+
+    def attach(app: App) -> None:
+        app.service.attach(channel)
+
+    app = await build_app(
+        demo_config(config), factories=[attach, scheduler_component], storage=storage, clock=clock
+    )
+    assert app.scheduler is not None
+    # The demo's channel never fails a send, so no reply is ever owed: replies go once, as
+    # they come (as in `klantstem try`), without an outbox row to drop after each answer.
+    app.service.reply_grace = None
+    world = _World(app, app.scheduler, clock, channel, seed)
+    await app.scheduler.followup.ensure_digest()
+
+    def day_at(offset: float, hour: float) -> datetime:
+        return end + timedelta(days=offset, hours=hour)
+
+    # Everything is drawn for the whole story, then only what falls in the window plays:
+    # a shorter demo is the end of the same story.
+    clock.move_to(start + timedelta(hours=8))
+    await world.people()
+    year = (today + timedelta(days=_SPRING_DAY)).year
+    for offset, survey, label, length in (
+        (_SPRING_DAY, "kto", f"KTO {year} spring", _KTO_DAYS),
+        (_MTO_DAY, "mto", f"MTO {(today + timedelta(days=_MTO_DAY)).year}", _STAFF_DAYS),
+        (_AUTUMN_DAY, "kto", f"KTO {today.year} autumn", _KTO_DAYS),
+        (_MIRROR_DAY, "mirror", f"Mirror {today.year}", _STAFF_DAYS),
+    ):
+        if day_at(offset, 9) >= start:
+            world.start_wave(day_at(offset, 9), survey, label, length)
+    refs = [c.ref for c in world.customers.values()]
+    for month in range(_CSAT_MONTHS, 0, -1):
+        for _ in range(world.rng.randint(22, 30)):
+            ref = world.rng.choice(refs)
+            when = day_at(-30 * month + world.rng.uniform(0, 29), world.rng.uniform(9, 16))
+            if start <= when < end:
+                world.support_call(when, ref)
+    if day_at(_EVIDENCE_DAY, 14) >= start:
+        world.evidence(day_at(_EVIDENCE_DAY, 14))
+
+    def line(day: date, happened: _Day, sent: Counter[str]) -> None:
+        text = _day_line(happened, sent)
+        if text and on_day is not None:
+            on_day(day, text)
+
+    await world.run(end, line)
+    async with storage.transaction(write=False) as tx:
+        world.summary.flags = len(await tx.flags())
+    world.summary.days = days
+    await app.service.settled()
+    return world.summary
+
+
+def _day_line(happened: _Day, sent: Counter[str]) -> str:
+    """One day in a few words: only what happened."""
+    reminded = sent["flag.forward_reminder"] + sent["flag.followup_reminder"]
+    escalated = sent["flag.forward_escalation"] + sent["flag.followup_escalation"]
+    parts = [f"{label} opened" for label in happened.opened]
+    parts += [
+        f"{name} {n}"
+        for name, n in (
+            ("support calls", happened.interactions),
+            ("invited", sent["invite"]),
+            ("reminded", sent["remind"]),
+            ("answered", happened.answered),
+            ("flags raised", sent["flag.alert"]),
+            ("flag reminders", reminded),
+            ("escalations", escalated),
+            ("flags closed", happened.flags_closed),
         )
-        customer_facing = [r for r, _, _, faces in _STAFF if faces]
-        mirror = await demo.staff_wave(
-            "mirror", f"Mirror {today.year}", -26, customer_facing, demo.mirror_answers
-        )
-        kto2 = await demo.kto_wave(f"KTO {today.year} autumn", -24, 1)
-        await demo.csat_months(6)
-        for wave in (kto1, mto, mirror, kto2):
-            closed = wave.closes_at or anchor
-            await tx.close_wave(wave.id, closed)
-            await release_wave(tx, wave.survey_id, wave.id, min_group, closed)
-        await demo.action_items(mirror, kto2, mirror_gap)
-        for wave in (kto1, mto, mirror, kto2):
-            await demo.publish(wave, (wave.closes_at or anchor) + timedelta(days=2))
-        await tx.add_evidence(
-            EvidenceRow(
-                new_id(),
-                "management_presentation",
-                "Results of the spring KTO presented to the management team.",
-                _COORDINATOR,
-                to_text(demo.day(-150, 14)),
-            )
-        )
-    return demo.summary
+        if n
+    ]
+    parts += [f"{label} closed" for label in happened.closed]
+    parts += [f"results of {label} sent" for label in happened.published]
+    return ", ".join(parts)
