@@ -12,7 +12,9 @@ import pytest
 from bot.config.settings import Config
 from bot.storage import Storage, open_storage
 
-pytest_plugins = ("tests.backends",)  # backend_url, postgres_url: see tests/backends.py
+pytest_plugins = (
+    "tests.support.backends",
+)  # backend_url, postgres_url: see tests/support/backends.py
 TEST_BACKEND = os.environ.get("KLANTSTEM_TEST_BACKEND", "sqlite")
 
 

@@ -31,9 +31,9 @@ import pytest
 from bot.storage import sqlite_path
 from flows import Status
 from scoring.coarsen import OTHER
-from tests.cli import main as klantstem
 from tests.conftest import Clock
-from tests.followup_world import World, make_world
+from tests.support.cli import main as klantstem
+from tests.support.followup_world import World, make_world
 
 K = 5
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.api.tokens import create_token, revoke_token
 from bot.timeutil import utc_now
-from tests.api_server import LiveApp, live_config, serve
+from tests.support.api_server import LiveApp, live_config, serve
 
 CONTACT = {"ref": "C-1", "name": "Ada"}
 

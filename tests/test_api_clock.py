@@ -13,8 +13,8 @@ import pytest
 from bot.app import App
 from bot.storage.records import NewResponse, StoredAnswer
 from bot.timeutil import to_text
-from tests.api_server import LiveApp, live_config, serve
 from tests.conftest import Clock
+from tests.support.api_server import LiveApp, live_config, serve
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 CONTACTS = "ref,name,segment\nC-1,Ada Lovelace,retail\nC-2,Bram Stoker,retail\n"

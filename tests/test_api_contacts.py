@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api_server import LiveApp, live_config, serve
-from tests.cli import main as cli
+from tests.support.api_server import LiveApp, live_config, serve
+from tests.support.cli import main as cli
 
 CSV = (
     "ref;name;email;language;telegram;segment\n"

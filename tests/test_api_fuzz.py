@@ -17,7 +17,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.api_server import LiveApp, live_config, serve
+from tests.support.api_server import LiveApp, live_config, serve
 
 EXAMPLES = 150
 

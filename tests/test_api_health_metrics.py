@@ -15,7 +15,7 @@ from bot.storage.flags_sql import Flag
 from bot.storage.records import Contact, NewResponse
 from bot.storage.waves_sql import Invitation
 from bot.timeutil import utc_now
-from tests.api_server import LiveApp, live_config, scrape, serve
+from tests.support.api_server import LiveApp, live_config, scrape, serve
 
 
 @pytest.fixture

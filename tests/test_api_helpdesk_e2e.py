@@ -16,7 +16,7 @@ import httpx
 from bot.storage import open_storage
 from bot.timeutil import from_text
 from tests.fakes.telegram_emulator import emulator
-from tests.test_run_process import free_port
+from tests.support.processes import free_port
 
 TOKEN = "123456:klantstem-helpdesk"
 CUSTOMER = 5101

@@ -17,7 +17,7 @@ from bot.app import App, build_app
 from bot.config.settings import Config
 from bot.jobs.scheduler import Scheduler, scheduler_component
 from bot.timeutil import to_text, utc_now
-from tests.api_server import LiveApp, live_config, serve
+from tests.support.api_server import LiveApp, live_config, serve
 
 CONTACTS = "ref,name,telegram,segment\nC-001,Ann Smit,8001,retail\nC-002,Bob Jones,8002,retail\n"
 BODY = b'{"survey": "cvs"}'

@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import App
 from bot.storage.records import NewResponse, StoredAnswer
-from tests.api_server import LiveApp, live_config, serve
+from tests.support.api_server import LiveApp, live_config, serve
 
 
 @pytest.fixture

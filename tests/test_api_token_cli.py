@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from bot.storage import Storage
-from tests.api_server import live_config, serve
-from tests.cli import main as cli
+from tests.support.api_server import live_config, serve
+from tests.support.cli import main as cli
 
 
 async def stored_hashes(storage: Storage) -> list[str]:

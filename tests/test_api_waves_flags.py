@@ -18,8 +18,8 @@ from bot.people.contacts import import_staff, parse_staff
 from bot.storage.records import NewResponse
 from bot.timeutil import utc_now
 from flows import Event, EventKind
-from tests.api_server import LiveApp, live_config, scrape, serve
 from tests.fakes.recording_channel import Posted, RecordingChannel
+from tests.support.api_server import LiveApp, live_config, scrape, serve
 
 STAFF = b"ref,name,telegram,admin\nanna,Anna de Vries,7001,yes\n"
 CONTACTS = (

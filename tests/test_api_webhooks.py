@@ -20,7 +20,7 @@ from tests.fakes.slack_api import TOKEN as SLACK_TOKEN
 from tests.fakes.slack_api import serve as slack_api
 from tests.fakes.slack_platform import SIGNING_SECRET, SlackSender
 from tests.fakes.telegram_api import FakeBotApi, Updates
-from tests.telegram_harness import CUSTOMER, TOKEN
+from tests.support.telegram_harness import CUSTOMER, TOKEN
 
 HOOK = "https://bot.example.com/telegram/hook"
 

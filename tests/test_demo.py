@@ -16,7 +16,7 @@ from bot.config.settings import Config
 from bot.reports.publish import result_counts
 from bot.storage import open_storage
 from bot.timeutil import from_text
-from tests.cli import main
+from tests.support.cli import main
 
 TODAY = "2026-11-23"
 DAYS = "45"

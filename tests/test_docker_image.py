@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_run_process import DEADLINE, free_port, wait_for
+from tests.support.processes import DEADLINE, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 HADOLINT = Path(sys.executable).parent / "hadolint"

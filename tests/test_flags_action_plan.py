@@ -9,7 +9,7 @@ import pytest
 
 from bot.storage.flags_sql import ActionItem
 from tests.conftest import Clock
-from tests.followup_world import STAFF_CHAT, World, Worlds, contacts_csv
+from tests.support.followup_world import STAFF_CHAT, World, Worlds, contacts_csv
 
 DIMENSIONS = 9
 STAFF = (

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.conftest import Clock
-from tests.followup_world import STAFF_CHAT, Worlds, contacts_csv
+from tests.support.followup_world import STAFF_CHAT, Worlds, contacts_csv
 
 SECRET = "The delivery man was rude to my wife"
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.conftest import Clock
-from tests.followup_world import STAFF_CHAT, World, Worlds, contacts_csv
+from tests.support.followup_world import STAFF_CHAT, World, Worlds, contacts_csv
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from bot.storage.flags_sql import CaseEvent, Flag
 from tests.conftest import Clock
-from tests.followup_world import CONTACTS_HEADER, STAFF_CSV, World, Worlds
+from tests.support.followup_world import CONTACTS_HEADER, STAFF_CSV, World, Worlds
 
 STAFF = (STAFF_CSV + "dirk,Dirk Bos,5004,no,en\n").encode()
 # ref, contact person, answers (consent, satisfaction, loyalty, recommendation, comment)

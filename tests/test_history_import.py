@@ -13,8 +13,8 @@ import pytest
 from bot.config.settings import Config
 from bot.imports.measurements_file import ImportOptions
 from bot.storage import IntegrityError, Storage, open_storage
-from tests.cli import main
-from tests.history_data import (
+from tests.support.cli import main
+from tests.support.history_data import (
     cli_options,
     counts,
     csv_bytes,

@@ -11,8 +11,8 @@ import pytest
 from bot.imports.csvfile import CsvRejected
 from bot.imports.measurements_file import ImportOptions, parse_invited
 from bot.storage import Storage
-from tests.cli import main
-from tests.history_data import (
+from tests.support.cli import main
+from tests.support.history_data import (
     EN,
     cli_options,
     counts,
@@ -21,7 +21,7 @@ from tests.history_data import (
     import_file,
     parse,
 )
-from tests.report_data import add_wave
+from tests.support.report_data import add_wave
 
 HEADER = ("wave", "date", "satisfaction", "loyalty", "recommendation", "segment")
 GOOD = ("2025", "2025-03-10", 7, 8, 9, "retail")

@@ -21,8 +21,8 @@ from bot.storage import Storage, new_id, open_storage
 from bot.storage.records import NewResponse, StoredAnswer
 from bot.storage.release_sql import HeldResponse
 from bot.storage.waves_sql import Wave
-from tests.cli import main
-from tests.history_data import (
+from tests.support.cli import main
+from tests.support.history_data import (
     SURVEYS,
     cli_options,
     csv_bytes,
@@ -30,7 +30,7 @@ from tests.history_data import (
     json_report,
     kto_history,
 )
-from tests.report_data import NOW, add_response, add_wave
+from tests.support.report_data import NOW, add_response, add_wave
 
 KTO_WAVES = ("KTO 2020", "KTO 2021", "KTO 2022")
 

@@ -22,10 +22,10 @@ from bot.storage.migrate import available, migrate
 from bot.storage.sqlite import SqliteDriver
 from flows import Event, EventKind
 from tests.conftest import Clock
-from tests.followup_world import make_world
-from tests.slack_harness import CUSTOMER, CUSTOMER_DM, button
-from tests.slack_harness import running as slack_running
-from tests.telegram_harness import running as telegram_running
+from tests.support.followup_world import make_world
+from tests.support.slack_harness import CUSTOMER, CUSTOMER_DM, button
+from tests.support.slack_harness import running as slack_running
+from tests.support.telegram_harness import running as telegram_running
 
 
 async def _updates(storage: Storage) -> list[tuple[str, str, str]]:

@@ -14,10 +14,10 @@ from bot.conversations import person
 from bot.conversations.service import Service
 from bot.storage import Storage
 from flows import builtin_surveys
-from tests import slack_harness, telegram_harness
-from tests.cli import main
 from tests.conftest import Clock
-from tests.test_slack_respondent_commands import FORGOTTEN, answered, ask_to_forget, state
+from tests.support import slack_harness, telegram_harness
+from tests.support.cli import main
+from tests.support.slack_respondents import FORGOTTEN, answered, ask_to_forget, state
 
 TELEGRAM_USER = str(telegram_harness.CUSTOMER)
 

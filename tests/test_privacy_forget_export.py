@@ -14,9 +14,9 @@ from bot.conversations.service import Service
 from bot.people.contacts import import_contacts, parse_contacts
 from bot.storage import Storage, sqlite_path
 from flows import builtin_surveys
-from tests.cli import main
 from tests.conftest import TEST_BACKEND, Clock
-from tests.test_anonymity import CONTACTS, all_rows, person_values, take_cvs
+from tests.support.anonymity_world import CONTACTS, all_rows, person_values, take_cvs
+from tests.support.cli import main
 
 pytestmark = pytest.mark.skipif(
     TEST_BACKEND != "sqlite", reason="reads every table of the SQLite file"

@@ -16,8 +16,8 @@ import pytest
 from bot.cli import main as cli
 from bot.config.settings import Config
 from tests.conftest import Clock
-from tests.slack_harness import running as slack_running
-from tests.telegram_harness import running as telegram_running
+from tests.support.slack_harness import running as slack_running
+from tests.support.telegram_harness import running as telegram_running
 
 LIBRARIES = (
     "aiosqlite",

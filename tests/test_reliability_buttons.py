@@ -20,11 +20,11 @@ from bot.config.settings import Config
 from bot.storage import Transaction
 from tests.conftest import Clock
 from tests.fakes.telegram_api import buttons as tg_buttons
-from tests.slack_harness import CUSTOMER as SLACK_USER
-from tests.slack_harness import CUSTOMER_DM, button, texts
-from tests.slack_harness import running as slack_running
-from tests.telegram_harness import CUSTOMER as TG_USER
-from tests.telegram_harness import running as telegram_running
+from tests.support.slack_harness import CUSTOMER as SLACK_USER
+from tests.support.slack_harness import CUSTOMER_DM, button, texts
+from tests.support.slack_harness import running as slack_running
+from tests.support.telegram_harness import CUSTOMER as TG_USER
+from tests.support.telegram_harness import running as telegram_running
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from bot.config.settings import Config
 from bot.conversations.service import Service
 from tests.conftest import Clock
-from tests.slack_harness import CUSTOMER as SLACK_USER
-from tests.slack_harness import CUSTOMER_DM, button
-from tests.slack_harness import running as slack_running
-from tests.telegram_harness import CUSTOMER, running
+from tests.support.slack_harness import CUSTOMER as SLACK_USER
+from tests.support.slack_harness import CUSTOMER_DM, button
+from tests.support.slack_harness import running as slack_running
+from tests.support.telegram_harness import CUSTOMER, running
 
 FUZZ = settings(
     max_examples=30,

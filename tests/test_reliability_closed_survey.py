@@ -9,7 +9,7 @@ from bot.config.settings import Config
 from bot.waves.invitations import Invitations
 from bot.waves.waves import Waves
 from tests.conftest import Clock
-from tests.telegram_harness import CUSTOMER, Telegram, running
+from tests.support.telegram_harness import CUSTOMER, Telegram, running
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 CHAT = str(CUSTOMER)

@@ -19,13 +19,9 @@ the messages in flight at a kill.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import itertools
-import json
 import os
 import random
-import socket
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,11 +31,12 @@ import aiohttp
 import pytest
 
 from bot.channels.slack.blocks import ANSWER_ACTION
-from tests.bot_process import BotProcess, cli
 from tests.fakes.slack_api import TOKEN, FakeSlackApi, serve
 from tests.fakes.slack_platform import SIGNING_SECRET, SlackSender
-from tests.faults import BATCH, SEED, consents
-from tests.slack_harness import buttons, texts
+from tests.support.bot_process import BotProcess, cli
+from tests.support.faults import BATCH, SEED, assert_stored_as_given, consents
+from tests.support.processes import free_port
+from tests.support.slack_harness import buttons, texts
 
 pytestmark = pytest.mark.slow
 
@@ -171,12 +168,6 @@ async def results_everywhere(api: FakeSlackApi) -> None:
         assert await api.changed(seen, 60), "results did not reach everyone"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_a_slack_wave_survives_web_api_faults_and_kills(
     tmp_path: Path, backend_url: str
 ) -> None:
@@ -242,18 +233,5 @@ async def test_a_slack_wave_survives_web_api_faults_and_kills(
         doubled += sum(n - 1 for n in counts)
     assert doubled <= KILLS + 1, "at most the messages in flight at a kill arrive twice"
 
-    anonymous = sorted(
-        (r["satisfaction"], r["loyalty"], r["recommendation"])
-        for r in csv.DictReader(io.StringIO(exported))
-    )
-    assert anonymous == sorted(
-        (g["satisfaction"], g["loyalty"], g["recommendation"])
-        for g in given
-        if g["consent"] == "Anonymous"
-    )
-    for ref, g in zip(REFS, given, strict=True):
-        if g["consent"] == "Named":
-            (response,) = json.loads(named[ref])["responses"]  # stored once
-            stored = {a["question_id"]: str(a["score"]) for a in response["answers"]}
-            assert stored == {q: g[q] for q in ("satisfaction", "loyalty", "recommendation")}
+    assert_stored_as_given(given, REFS, exported, named)
     assert len([line for line in waves.splitlines() if "cvs" in line]) == 1, waves

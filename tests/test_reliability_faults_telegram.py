@@ -18,10 +18,7 @@ kill while they go out. Afterwards:
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import itertools
-import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,10 +27,10 @@ from typing import Any
 
 import pytest
 
-from tests.bot_process import BotProcess, cli
 from tests.fakes.telegram_emulator import TelegramUsers, emulator
-from tests.faults import BATCH, SEED, consents
-from tests.test_telegram_e2e import TOKEN, bot_env
+from tests.support.bot_process import BotProcess, cli
+from tests.support.faults import BATCH, SEED, assert_stored_as_given, consents
+from tests.support.telegram_process import TOKEN, bot_env
 
 pytestmark = [
     pytest.mark.slow,
@@ -197,18 +194,5 @@ async def test_a_wave_survives_platform_faults_and_kills(tmp_path: Path, backend
         doubled += sum(n - 1 for n in counts)
     assert doubled <= KILLS + 1, "at most the messages in flight at a kill arrive twice"
 
-    anonymous = sorted(
-        (r["satisfaction"], r["loyalty"], r["recommendation"])
-        for r in csv.DictReader(io.StringIO(exported))
-    )
-    assert anonymous == sorted(
-        (g["satisfaction"], g["loyalty"], g["recommendation"])
-        for g in given
-        if g["consent"] == "Anonymous"
-    )
-    for ref, g in zip(REFS, given, strict=True):
-        if g["consent"] == "Named":
-            (response,) = json.loads(named[ref])["responses"]  # stored once
-            stored = {a["question_id"]: str(a["score"]) for a in response["answers"]}
-            assert stored == {q: g[q] for q in ("satisfaction", "loyalty", "recommendation")}
+    assert_stored_as_given(given, REFS, exported, named)
     assert len([line for line in waves.splitlines() if "cvs" in line]) == 1, waves

@@ -19,7 +19,7 @@ import pytest
 
 from bot.storage import open_storage
 from tests.fakes.telegram_emulator import emulator
-from tests.test_telegram_e2e import CUSTOMER, KLANTSTEM, TOKEN, answer, bot_env, klantstem
+from tests.support.telegram_process import CUSTOMER, KLANTSTEM, TOKEN, answer, bot_env, klantstem
 
 pytestmark = [
     pytest.mark.slow,

@@ -22,14 +22,14 @@ import pytest
 from bot.flags.flags import FlagJob
 from bot.storage import open_storage
 from tests.conftest import Clock
-from tests.followup_world import STAFF_CHAT, contacts_csv, make_world
-from tests.test_scheduler_restart import GUARD_SECONDS, launch, read_until
+from tests.support.followup_world import STAFF_CHAT, contacts_csv, make_world
+from tests.support.processes import GUARD_SECONDS, launch, read_until
 
 pytestmark = pytest.mark.slow
 
 DETRACTORS = 10
 KINDS = tuple(kind for kind in FlagJob if kind is not FlagJob.DIGEST)
-ADMIN = "5001"  # anna in tests/followup_world.py's staff list
+ADMIN = "5001"  # anna in tests/support/followup_world.py's staff list
 KILL_AFTER = 23  # within the second batch of rows
 
 

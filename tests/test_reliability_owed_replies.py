@@ -15,7 +15,7 @@ import pytest
 from bot.conversations.service import Inbound
 from flows import Event, EventKind
 from tests.conftest import Clock
-from tests.followup_world import World, contacts_csv, make_world
+from tests.support.followup_world import World, contacts_csv, make_world
 
 USER = "900001"
 

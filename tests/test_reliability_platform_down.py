@@ -18,8 +18,8 @@ from bot.jobs.scheduler import Scheduler, scheduler_component
 from bot.people.contacts import import_contacts, parse_contacts
 from tests.conftest import Clock
 from tests.fakes.telegram_emulator import emulator, need_emulator
-from tests.followup_world import contacts_csv
-from tests.test_telegram_e2e import TOKEN
+from tests.support.followup_world import contacts_csv
+from tests.support.telegram_process import TOKEN
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 

@@ -25,8 +25,7 @@ from bot.storage.migrate import available, migrate
 from bot.storage.records import StaffMember
 from tests.conftest import Clock
 from tests.fakes.recording_channel import RecordingChannel
-from tests.report_data import NOW, SURVEYS
-from tests.test_report_chat import people_and_wave
+from tests.support.report_data import NOW, SURVEYS, people_and_wave
 
 GUARD_SECONDS = 30
 EVERYONE = ["101", "102", "103", "104", "105", "106", "901", "902"]

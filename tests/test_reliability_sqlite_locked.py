@@ -15,7 +15,7 @@ from bot.conversations.service import Service
 from bot.storage import Storage, sqlite_path
 from flows import builtin_surveys
 from tests.conftest import TEST_BACKEND, Clock
-from tests.test_anonymity import take_cvs
+from tests.support.anonymity_world import take_cvs
 
 pytestmark = pytest.mark.skipif(TEST_BACKEND != "sqlite", reason="SQLite's file lock")
 

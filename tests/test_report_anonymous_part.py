@@ -15,7 +15,7 @@ from bot.reports.output import render
 from bot.reports.present import HIDDEN
 from bot.reports.summary import summary_text
 from bot.storage import Storage
-from tests.report_data import NOW, add_cvs, add_response, add_wave, report
+from tests.support.report_data import NOW, add_cvs, add_response, add_wave, report
 
 NAMED = [(8, 8, 9), (7, 8, 8), (9, 9, 10), (6, 7, 7)]
 ANONYMOUS = [(2, 1, 0)]

@@ -8,7 +8,7 @@ from bot.config.settings import Config
 from bot.reports import Selection
 from bot.reports.model import Breakdown
 from bot.storage import Storage
-from tests.report_data import add_response, report
+from tests.support.report_data import add_response, report
 
 # segment, respondents, service grade(s), recommendation(s), customer since
 PEOPLE: list[tuple[str | None, list[int], list[int], str]] = [

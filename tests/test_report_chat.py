@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from bot.admin.commands import AdminRequest
@@ -18,47 +16,15 @@ from bot.reports.chat import report_component
 from bot.reports.publish import PublishError, publish_wave, result_counts
 from bot.reports.summary import summary_notice
 from bot.storage import Storage
-from bot.storage.records import Contact, StaffMember
-from bot.storage.waves_sql import Invitation
 from tests.conftest import Clock
 from tests.fakes.recording_channel import RecordingChannel
-from tests.report_data import NOW, SURVEYS, add_cvs, add_wave, report
+from tests.support.report_data import NOW, SURVEYS, add_cvs, people_and_wave, report
 
 ADMIN = "4242"
 
 
 def ask(*args: str, command: str = "report") -> AdminRequest:
     return AdminRequest("telegram", ADMIN, ADMIN, command, args, "en")
-
-
-async def people_and_wave(storage: Storage, answered: int, survey_id: str = "cvs") -> str:
-    """Six customers and two staff in Telegram; a wave asking the customers (or, for an
-    employee survey, the first staff member); `answered` of them answered (CVS 8)."""
-    async with storage.transaction() as tx:
-        for i in range(1, 3):
-            member = StaffMember(f"S{i}", f"Staff {i}", telegram=f"90{i}")
-            await tx.upsert_staff(member, NOW)
-        for i in range(1, 7):
-            await tx.upsert_contact(Contact(f"C{i}", f"Customer {i}", telegram=f"10{i}"), NOW)
-        contacts = [c.id for c in await tx.contacts()]
-        staff = [m.id for m in await tx.staff()]
-    wave = await add_wave(storage, survey_id, "W1", NOW - timedelta(days=10))
-    employees = SURVEYS[survey_id].always_anonymous
-    async with storage.transaction() as tx:
-        await tx.insert_invitations(
-            Invitation(
-                f"inv{i}",
-                survey_id,
-                NOW,
-                NOW,
-                wave_id=wave,
-                contact_id=None if employees else person,
-                staff_id=person if employees else None,
-            )
-            for i, person in enumerate(staff[:1] if employees else contacts)
-        )
-    await add_cvs(storage, [(8, 8, 8)] * answered, wave_id=wave, survey_id=survey_id)
-    return wave
 
 
 def running_bot(

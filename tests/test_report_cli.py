@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli import main
+from tests.support.cli import main
 
 TODAY = "2026-11-23"
 

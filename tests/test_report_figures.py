@@ -9,7 +9,7 @@ import pytest
 from bot.config.settings import Config
 from bot.reports import ReportError, Selection
 from bot.storage import Storage
-from tests.report_data import NOW, add_cvs, add_response, add_wave, report
+from tests.support.report_data import NOW, add_cvs, add_response, add_wave, report
 
 # Wave 2 of the CVS survey, 10 invited, 6 answered (satisfaction, loyalty, recommendation):
 WAVE2 = [(8, 9, 10), (7, 7, 7), (6, 5, 4), (9, 9, 9), (10, 10, 10), (5, 6, 7)]

@@ -20,8 +20,8 @@ from bot.storage.records import StoredAnswer
 from bot.storage.release_sql import HeldResponse
 from scoring.cvs import wave_cvs
 from scoring.margin import margin_of_error
-from tests.cli import main
-from tests.report_data import NOW, add_cvs, add_wave, report
+from tests.support.cli import main
+from tests.support.report_data import NOW, add_cvs, add_wave, report
 
 NAMED = [(8, 8, 9), (7, 8, 8), (9, 9, 10), (6, 7, 7), (8, 8, 8)]
 WAITING = "3 anonymous answers wait for release: they are counted once at least 5 can be "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.config.settings import Config
 from bot.storage import Storage
 from bot.storage.records import NewResponse, StoredAnswer
-from tests.report_data import NOW, add_cvs, report
+from tests.support.report_data import NOW, add_cvs, report
 
 # Five respondents, recommendation 3, 4, 5, 9, 2: four detractors, one promoter, NPS -60.
 DETRACTORS = [(5, 5, 3), (5, 5, 4), (6, 6, 5), (9, 9, 9), (4, 4, 2)]

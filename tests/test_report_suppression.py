@@ -22,7 +22,7 @@ from bot.reports.output import render
 from bot.reports.present import HIDDEN
 from bot.reports.summary import summary_text
 from bot.storage import open_storage
-from tests.report_data import add_response, report
+from tests.support.report_data import add_response, report
 
 EMPTY = {HIDDEN, "\u2013", ""}
 FIGURE_KEYS = {

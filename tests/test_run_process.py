@@ -8,21 +8,15 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
+from tests.support.processes import DEADLINE, free_port, wait_for
+
 KLANTSTEM = Path(sys.executable).parent / "klantstem"
-DEADLINE = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def console_free_env(tmp_path: Path, port: int) -> dict[str, str]:
@@ -35,14 +29,6 @@ def console_free_env(tmp_path: Path, port: int) -> dict[str, str]:
         "KLANTSTEM_HTTP_HOST": "127.0.0.1",
         "KLANTSTEM_HTTP_PORT": str(port),
     }
-
-
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    """Poll `condition` until it holds, failing after a bounded deadline."""
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from bot.people.contacts import import_contacts, import_staff, parse_contacts, p
 from bot.storage import open_storage
 from bot.timeutil import utc_now
 from tests.fakes.recording_channel import Posted, RecordingChannel
-from tests.followup_world import STAFF_CSV, contacts_csv
+from tests.support.followup_world import STAFF_CSV, contacts_csv
 
 GUARD_SECONDS = 30
 

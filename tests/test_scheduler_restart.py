@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -24,12 +23,12 @@ from bot.storage import open_storage
 from bot.waves.invitations import Invitations
 from bot.waves.waves import Waves
 from flows import builtin_surveys
-from tests.followup_world import contacts_csv
+from tests.support.followup_world import contacts_csv
+from tests.support.processes import GUARD_SECONDS, launch, read_until
 
 ROOT = Path(__file__).resolve().parent.parent
 WAVE_SIZE = 1000
 KILL_AFTER = 300
-GUARD_SECONDS = 180
 
 
 async def start_wave(db_url: str) -> None:
@@ -51,30 +50,6 @@ async def start_wave(db_url: str) -> None:
         assert started is not None and started.invited == WAVE_SIZE
     finally:
         await storage.close()
-
-
-async def launch(db_url: str, journal: Path, *extra: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.fakes.outbox_process",
-        db_url,
-        str(journal),
-        *extra,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-    )
-
-
-async def read_until(process: asyncio.subprocess.Process, wanted: str | None) -> list[str]:
-    """Lines the process prints, up to `wanted` (or to its end)."""
-    assert process.stdout is not None
-    lines = []
-    while line := (await process.stdout.readline()).decode().strip():
-        lines.append(line)
-        if line == wanted:
-            break
-    return lines
 
 
 @pytest.mark.slow

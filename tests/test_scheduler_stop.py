@@ -17,8 +17,7 @@ from bot.storage import Storage, open_storage
 from bot.storage.outbox_sql import Job
 from tests.conftest import Clock
 from tests.fakes.recording_channel import RecordingChannel
-from tests.report_data import NOW, SURVEYS
-from tests.test_report_chat import people_and_wave
+from tests.support.report_data import NOW, SURVEYS, people_and_wave
 
 GUARD_SECONDS = 30
 STOP_SLACK = 3.0

@@ -14,7 +14,7 @@ import pytest
 from bot.jobs.scheduler import Scheduler
 from bot.storage.records import StaffMember
 from tests.conftest import Clock
-from tests.followup_world import STAFF_CHAT, World, Worlds, contacts_csv
+from tests.support.followup_world import STAFF_CHAT, World, Worlds, contacts_csv
 
 T0 = datetime.fromisoformat("2026-11-02T09:00:00+00:00")
 

@@ -15,7 +15,7 @@ from bot.config.settings import Config
 from bot.jobs.scheduler import Scheduler, scheduler_component
 from bot.people.contacts import import_contacts, parse_contacts
 from tests.conftest import Clock
-from tests.followup_world import contacts_csv, make_world
+from tests.support.followup_world import contacts_csv, make_world
 
 WAVE_SIZE = 200
 

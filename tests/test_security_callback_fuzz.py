@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.channels.telegram.callback import AnswerPress, CallbackCodec, ControlPress
-from tests.telegram_harness import TOKEN
+from tests.support.telegram_harness import TOKEN
 
 CODEC = CallbackCodec(TOKEN)
 

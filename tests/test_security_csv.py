@@ -14,7 +14,7 @@ from bot.imports.csvfile import FORMULA_STARTS, CsvRejected, safe_cell, write_cs
 from bot.people.contacts import parse_contacts
 from bot.reports.output import render
 from bot.storage import Storage
-from tests.report_data import add_response, report
+from tests.support.report_data import add_response, report
 
 INJECTIONS = ("=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.storage import Storage
-from tests.slack_harness import CUSTOMER, CUSTOMER_DM, button, buttons, running, texts
+from tests.support.slack_harness import CUSTOMER, CUSTOMER_DM, button, buttons, running, texts
 
 
 async def _stored_scores(storage: Storage) -> list[dict[str, int]]:

@@ -10,7 +10,7 @@ from bot.storage import Storage
 from bot.storage.records import Contact, StaffMember
 from bot.timeutil import utc_now
 from tests.fakes.slack_api import TOKEN, serve
-from tests.slack_harness import USERS
+from tests.support.slack_harness import USERS
 
 
 async def _cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.channels.slack.channel import SCOPES
 from bot.delivery import Notice
-from tests.slack_harness import CUSTOMER, CUSTOMER_DM, running
+from tests.support.slack_harness import CUSTOMER, CUSTOMER_DM, running
 
 MANIFEST = Path(__file__).resolve().parent.parent / "docs" / "slack-manifest.yml"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from bot.storage import Storage
-from tests.slack_harness import CUSTOMER, CUSTOMER_DM, button, running
+from tests.support.slack_harness import CUSTOMER, CUSTOMER_DM, button, running
 
 
 async def _processed_updates(storage: Storage) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.fakes.slack_api import APP_TOKEN
-from tests.slack_harness import CUSTOMER, CUSTOMER_DM, running
+from tests.support.slack_harness import CUSTOMER, CUSTOMER_DM, running
 
 
 async def test_a_dm_answer_arrives_over_socket_mode(db_url: str) -> None:

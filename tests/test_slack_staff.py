@@ -10,7 +10,7 @@ from bot.delivery import Action, ActionPress, Notice
 from bot.i18n import translator
 from bot.storage.records import StaffMember
 from bot.timeutil import utc_now
-from tests.slack_harness import ADMIN, Harness, button, buttons, running, texts
+from tests.support.slack_harness import ADMIN, Harness, button, buttons, running, texts
 
 STAFF_CHANNEL = "C0STAFF001"
 FORM = "application/x-www-form-urlencoded"

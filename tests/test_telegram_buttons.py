@@ -8,7 +8,7 @@ from bot.channels.telegram.callback import MAX_BYTES, AnswerPress, CallbackCodec
 from bot.config.settings import Config
 from tests.conftest import Clock
 from tests.fakes.telegram_api import buttons
-from tests.telegram_harness import CUSTOMER, TOKEN, Telegram, running
+from tests.support.telegram_harness import CUSTOMER, TOKEN, Telegram, running
 
 OTHER = 5151
 

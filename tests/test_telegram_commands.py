@@ -10,7 +10,7 @@ from bot.delivery import Action, ActionPress, Notice
 from bot.storage.records import StaffMember
 from tests.conftest import Clock
 from tests.fakes.telegram_api import buttons
-from tests.telegram_harness import ADMIN, CUSTOMER, STAFF_CHAT, Telegram, running
+from tests.support.telegram_harness import ADMIN, CUSTOMER, STAFF_CHAT, Telegram, running
 
 STRANGER = 6060
 

@@ -10,7 +10,7 @@ from bot.channels.telegram.sender import FloodControl
 from bot.config.settings import Config
 from bot.delivery import DeliveryFailed, Unreachable
 from tests.conftest import Clock
-from tests.telegram_harness import CUSTOMER, FakeTime, Telegram, running
+from tests.support.telegram_harness import CUSTOMER, FakeTime, Telegram, running
 
 CHATS = [str(7_000 + i) for i in range(5)]
 # python-telegram-bot's own RetryAfter warns about its future timedelta type.

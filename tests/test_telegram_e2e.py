@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import re
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,42 +16,15 @@ from bot.config.settings import Config, Secret
 from bot.storage import open_storage
 from bot.storage.records import Contact
 from tests.conftest import Clock
-from tests.fakes.telegram_emulator import TelegramUsers, emulator
-from tests.telegram_harness import FakeTime
+from tests.fakes.telegram_emulator import emulator
+from tests.support.telegram_harness import FakeTime
+from tests.support.telegram_process import CUSTOMER, KLANTSTEM, TOKEN, answer, bot_env, klantstem
 
 pytestmark = [
     pytest.mark.slow,
     # python-telegram-bot's own RetryAfter warns about its future timedelta type.
     pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning"),
 ]
-
-TOKEN = "123456:klantstem-e2e"
-CUSTOMER = 5001
-KLANTSTEM = str(Path(sys.executable).parent / "klantstem")
-
-
-def bot_env(url: str, db_url: str) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "KLANTSTEM_LANGUAGE": "en",
-        "KLANTSTEM_DATABASE_URL": db_url,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "KLANTSTEM_TELEGRAM_API_URL": url,
-        "KLANTSTEM_HTTP_ENABLED": "no",
-        "KLANTSTEM_LOG_LEVEL": "INFO",
-    }
-
-
-def klantstem(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [KLANTSTEM, *args], env=env, capture_output=True, text=True, timeout=120, check=True
-    )
-
-
-async def answer(users: TelegramUsers, count: int, label: str) -> None:
-    """Wait for the bot's `count`-th message and press `label` on it."""
-    messages = await users.wait(CUSTOMER, count)
-    await users.tap(CUSTOMER, messages[-1], label)
 
 
 async def test_a_customer_answers_from_a_personal_link_to_the_thank_you(

@@ -6,7 +6,7 @@ import pytest
 
 from bot.config.settings import Config, ConfigError
 from tests.conftest import Clock
-from tests.telegram_harness import TOKEN, running
+from tests.support.telegram_harness import TOKEN, running
 
 
 async def test_a_refused_token_names_the_setting_and_never_shows_the_token(

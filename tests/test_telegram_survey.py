@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.config.settings import Config
 from tests.conftest import Clock
 from tests.fakes.telegram_api import buttons
-from tests.telegram_harness import CUSTOMER, Telegram, running
+from tests.support.telegram_harness import CUSTOMER, Telegram, running
 
 SCALE_ROWS = [[str(v) for v in range(6)], [str(v) for v in range(6, 11)]]
 

@@ -7,7 +7,7 @@ import json
 from bot.channels.telegram.channel import webhook_secret
 from bot.config.settings import Config
 from tests.conftest import Clock
-from tests.telegram_harness import CUSTOMER, TOKEN, running
+from tests.support.telegram_harness import CUSTOMER, TOKEN, running
 
 URL = "https://bot.example.com/telegram/hook"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main as cli
-from tests.cli import main
+from tests.support.cli import main
 
 CONTACTS = (
     "ref,name,telegram,segment,timezone\n"

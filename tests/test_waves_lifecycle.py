@@ -8,7 +8,7 @@ import pytest
 
 from bot.waves.waves import WaveError
 from tests.conftest import Clock
-from tests.followup_world import World, contacts_csv, make_world
+from tests.support.followup_world import World, contacts_csv, make_world
 
 RETAIL_AND_WHOLESALE = contacts_csv(4) + contacts_csv(
     2, segment="wholesale", first_id=800001, prefix="W", header=False

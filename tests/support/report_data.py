@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.config.settings import Config
 from bot.reports import Report, Selection, build_report
 from bot.storage import Storage, new_id
-from bot.storage.records import NewResponse, StoredAnswer
+from bot.storage.records import Contact, NewResponse, StaffMember, StoredAnswer
 from bot.storage.waves_sql import Invitation, Wave
 from flows import Survey, builtin_surveys
 
@@ -95,3 +95,33 @@ async def report(
         return await build_report(
             tx, surveys or dict(SURVEYS), config, selection or Selection(), NOW
         )
+
+
+async def people_and_wave(storage: Storage, answered: int, survey_id: str = "cvs") -> str:
+    """Six customers and two staff in Telegram; a wave asking the customers (or, for an
+    employee survey, the first staff member); `answered` of them answered (CVS 8)."""
+    async with storage.transaction() as tx:
+        for i in range(1, 3):
+            member = StaffMember(f"S{i}", f"Staff {i}", telegram=f"90{i}")
+            await tx.upsert_staff(member, NOW)
+        for i in range(1, 7):
+            await tx.upsert_contact(Contact(f"C{i}", f"Customer {i}", telegram=f"10{i}"), NOW)
+        contacts = [c.id for c in await tx.contacts()]
+        staff = [m.id for m in await tx.staff()]
+    wave = await add_wave(storage, survey_id, "W1", NOW - timedelta(days=10))
+    employees = SURVEYS[survey_id].always_anonymous
+    async with storage.transaction() as tx:
+        await tx.insert_invitations(
+            Invitation(
+                f"inv{i}",
+                survey_id,
+                NOW,
+                NOW,
+                wave_id=wave,
+                contact_id=None if employees else person,
+                staff_id=person if employees else None,
+            )
+            for i, person in enumerate(staff[:1] if employees else contacts)
+        )
+    await add_cvs(storage, [(8, 8, 8)] * answered, wave_id=wave, survey_id=survey_id)
+    return wave

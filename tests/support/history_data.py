@@ -16,7 +16,7 @@ from bot.reports import Selection, build_report
 from bot.reports.render_json import report_dict
 from bot.storage import Storage
 from flows import builtin_surveys
-from tests.report_data import NOW
+from tests.support.report_data import NOW
 
 SURVEYS = builtin_surveys()
 TODAY = date(2026, 11, 23)
