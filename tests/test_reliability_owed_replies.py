@@ -94,6 +94,11 @@ async def test_a_redelivered_update_whose_reply_failed_asks_the_question_again(
     assert "keep buying" in _last(world) or "loyal" in _last(world).lower()
     stored = await service.open_session("telegram", USER)
     assert stored is not None and stored.session.answers == {"satisfaction": 8}
+    await service.settled()
+    sent = len(world.telegram.to(USER))
+    world.clock.advance(seconds=61)
+    await world.sweep()
+    assert len(world.telegram.to(USER)) == sent, "asked again once: the sweep does not repeat it"
 
 
 async def test_an_invitation_sent_again_goes_on_where_the_person_is(world: World) -> None:
@@ -150,20 +155,3 @@ async def test_a_person_whose_question_never_came_gets_it_when_they_write(world:
     world.clock.advance(seconds=61)
     await world.sweep()
     assert len(world.telegram.to(USER)) == sent, "the sweep does not ask a second time"
-
-
-async def test_a_question_asked_again_after_a_redelivery_is_not_asked_by_the_sweep(
-    world: World,
-) -> None:
-    await _invited(world)
-    await world.answer(USER, "named")
-    service = world.app.service
-    world.telegram.failures[USER] = 1
-    press = Inbound("telegram", USER, USER, Event(EventKind.TEXT, "8"), update_id="78")
-    await service.handle(press)
-    await service.handle(press)  # redelivered: the question goes again
-    await service.settled()
-    sent = len(world.telegram.to(USER))
-    world.clock.advance(seconds=61)
-    await world.sweep()
-    assert len(world.telegram.to(USER)) == sent

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import os
 import random
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from tests.support.bot_process import BotProcess
 
 SEED = int(os.environ.get("KLANTSTEM_FAULT_SEED", "20261204"))
 """`KLANTSTEM_FAULT_SEED` replays another sequence; the default keeps CI repeatable."""
@@ -40,3 +45,47 @@ def assert_stored_as_given(
             (response,) = json.loads(named[ref])["responses"]  # stored once
             stored = {a["question_id"]: str(a["score"]) for a in response["answers"]}
             assert stored == {q: g[q] for q in CVS}
+
+
+Inject = Callable[[str, int, int], Awaitable[None]]
+"""Make the platform fail the next `times` calls of `method` with `status` (0: timeout)."""
+
+
+@dataclass
+class Chaos:
+    """The seeded plan: which fault goes in before each press, and which presses a kill
+    follows (at a random moment while the press is handled)."""
+
+    faults: Sequence[tuple[str, int]]
+    inject: Inject
+    bot: BotProcess
+    rng: random.Random
+    kill_at: set[int]
+    presses: int = 0
+    injected: int = 0
+    went_in: Counter[tuple[str, int]] = field(default_factory=Counter)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def before_press(self) -> None:
+        """Put the next fault of the list in."""
+        method, status = self.faults[self.injected % len(self.faults)]
+        self.injected += 1
+        await self.inject(method, status, self.rng.randint(1, 2))
+        self.went_in[method, status] += 1
+
+    async def after_press(self) -> None:
+        """Count the press; at a seeded one, SIGKILL the bot and start it again."""
+        async with self.lock:
+            self.presses += 1
+            if self.presses in self.kill_at:
+                await asyncio.sleep(self.rng.uniform(0, 0.5))  # a random moment, not a wait
+                await self.bot.restart()
+
+
+def assert_arrived_once(received: Mapping[str, tuple[int, ...]], kills: int) -> None:
+    """Everyone got each message (invitation, thank-you, results) at least once, and no
+    more duplicates than one per kill (the messages in flight at a kill)."""
+    for person, counts in received.items():
+        assert all(n >= 1 for n in counts), (person, counts)
+    doubled = sum(n - 1 for counts in received.values() for n in counts)
+    assert doubled <= kills, "at most the messages in flight at a kill arrive twice"
